@@ -1,0 +1,69 @@
+"""Turn an accepted suggestion into an acceptance event payload.
+
+Shared by the language server (`ailedger/recordAcceptance`) and the command
+line (`ailedger record`, agent hooks): one schema, one set of checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from .ledger.canonical import sha256_text
+from .ledger.identity import RepoRef
+from .regions.positions import LINE_BREAK, Encoding, Pos, Span, slice_text
+
+
+class TextNotThere(ValueError):
+    """The accepted text is not at the range named. Nothing is stored."""
+
+
+def span_of(r: dict[str, Any]) -> Span:
+    return Span(Pos(r["start"]["line"], r["start"]["character"]),
+                Pos(r["end"]["line"], r["end"]["character"]))
+
+
+def range_of(span: Span) -> dict[str, Any]:
+    return {"start": {"line": span.start.line, "character": span.start.character},
+            "end": {"line": span.end.line, "character": span.end.character}}
+
+
+def check_text_at(document: str, params: dict[str, Any], encoding: Encoding) -> None:
+    """Raise TextNotThere unless `params.text` is exactly at `params.range`."""
+    span = span_of(params["range"])
+    lines = len(LINE_BREAK.split(document))
+    if span.end.line >= lines:
+        raise TextNotThere(
+            f"range: ends on line {span.end.line}, but the document has {lines} line(s) (0-based)"
+        )
+    found = slice_text(document, span, encoding)
+    if found != params["text"]:
+        shown = found if len(found) <= 40 else found[:37] + "..."
+        raise TextNotThere(
+            f"text: not found at range {span.start.line}:{span.start.character}-"
+            f"{span.end.line}:{span.end.character} (that range holds {shown!r})"
+        )
+
+
+def acceptance_payload(
+    params: dict[str, Any], *, region_id: str, user: str, where: RepoRef
+) -> dict[str, Any]:
+    """The `acceptance` event payload for validated params."""
+    accepted_at = params.get("acceptedAt") or datetime.now(timezone.utc)
+    return {
+        "regionId": region_id,
+        "user": user,
+        "repo": where.repo,
+        "path": where.path,
+        "range": params["range"],
+        "textSha256": sha256_text(params["text"]),
+        "text": params["text"],
+        "kind": params["kind"],
+        "tool": params["tool"],
+        "model": params["model"],
+        "prompt": params["prompt"],
+        "parameters": params["parameters"],
+        "sessionId": params.get("sessionId"),
+        "itemId": params.get("itemId"),
+        "acceptedAt": accepted_at,
+    }

@@ -1,0 +1,78 @@
+"""`ailedger`: the command line. One module per command, each with
+`register(subparsers)`; heavy imports wait until a command runs, so that
+`ailedger lsp` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+COMMANDS = ("demo", "record", "log", "review", "verify", "schema")
+
+DESCRIPTION = """\
+ailedger keeps a paper trail of AI-generated code: which suggestions were
+accepted, from which tool and model, where that code is now, and who reviewed it.
+
+examples:
+  ailedger demo                                  a two-minute walkthrough on a throwaway ledger
+  ailedger record --file app.py --lines 10-24 --kind agent-edit --tool claude-code
+  ailedger log                                   recent events
+  ailedger review 01JD... --verdict approved     counter-sign a region
+  ailedger verify                                check the hash chain
+"""
+
+
+class UsageError(ValueError):
+    """Bad arguments or input: printed as one line, exit code 2."""
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every command takes, after the command name too."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS,
+        help="ledger file (default: $AILEDGER_DB, else ${XDG_DATA_HOME:-~/.local/share}/ailedger/ledger.db)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(prog="ailedger", description=DESCRIPTION, formatter_class=Formatter)
+    parser.add_argument("--version", action="version", version=f"ailedger {__version__}")
+    parser.add_argument("--db", metavar="PATH", default=None, help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parent = common_options()
+    for name in COMMANDS:
+        import_module(f".{name}", __name__).register(sub, parent)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..capture import TextNotThere
+    from ..ledger.errors import LedgerError
+    from ..models import InvalidMessage
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except (UsageError, LedgerError, InvalidMessage, TextNotThere) as err:
+        print(f"ailedger {args.command}: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `ailedger log | head`
+        return 0
+
+
+def open_ledger(args: argparse.Namespace, *, create: bool = True):  # type: ignore[no-untyped-def]
+    from ..ledger.store import Ledger
+    from ..paths import resolve_db
+
+    return Ledger(resolve_db(args.db), create=create)

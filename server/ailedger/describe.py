@@ -1,0 +1,47 @@
+"""How a region is described to people: diagnostics, the demo, reports."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+
+def model_name(row: dict[str, Any]) -> str:
+    """`provider/id@version`, or "unknown model": never invented."""
+    name = "/".join(p for p in (row.get("model_provider"), row.get("model_id")) if p)
+    if not name:
+        return "unknown model"
+    return f"{name}@{row['model_version']}" if row.get("model_version") else name
+
+
+def tool_name(row: dict[str, Any]) -> str:
+    return f"{row['tool_name']} {row['tool_version']}" if row.get("tool_version") else row["tool_name"]
+
+
+def ago(when: str, now: datetime | None = None) -> str:
+    """"3 minutes ago", for an RFC 3339 timestamp."""
+    then = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    seconds = int(((now or datetime.now(timezone.utc)) - then).total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
+
+
+HEADLINES = {
+    "unreviewed": "AI-generated code not yet reviewed",
+    "changed-after-review": "AI-generated code changed after its review",
+    "reopened": "AI-generated code reopened for review",
+    "rejected": "AI-generated code rejected in review",
+    "reviewed": "AI-generated code, reviewed",
+    "ended": "AI-generated code, since deleted",
+}
+
+
+def region_message(row: dict[str, Any], now: datetime | None = None) -> str:
+    """One line: what it is, which tool and model, who accepted it, when."""
+    return (
+        f"{HEADLINES.get(row['status'], 'AI-generated code')}: {tool_name(row)}, {model_name(row)}, "
+        f"accepted by {row['accepted_by']} {ago(row['accepted_at'], now)}"
+    )

@@ -1,0 +1,114 @@
+"""The regions table, derived from events.
+
+Pure functions: an event and the region's current row in, the new row out.
+The store applies them inside the append transaction, so the projection is
+never out of step with the log, and `Ledger.rebuild_regions()` can replay the
+log into an identical table.
+"""
+
+from __future__ import annotations
+
+import orjson
+from typing import Any
+
+Row = dict[str, Any]
+
+
+def from_acceptance(event_id: str, p: dict[str, Any]) -> Row:
+    r = p["range"]
+    tool = p["tool"]
+    model = p.get("model") or {}
+    return {
+        "region_id": p["regionId"],
+        "repo": p["repo"],
+        "path": p["path"],
+        "start_line": r["start"]["line"],
+        "start_char": r["start"]["character"],
+        "end_line": r["end"]["line"],
+        "end_char": r["end"]["character"],
+        "ai_ranges": orjson.dumps([r]).decode(),
+        "text_sha256": p["textSha256"],
+        "ai_fraction": 1.0,
+        "status": "unreviewed",
+        "kind": p["kind"],
+        "tool_name": tool["name"],
+        "tool_version": tool.get("version"),
+        "model_provider": model.get("provider"),
+        "model_id": model.get("id"),
+        "model_version": model.get("version"),
+        "accepted_by": p["user"],
+        "accepted_at": p["acceptedAt"],
+        "accepted_event": event_id,
+        "reviews": "[]",
+        "reopened": None,
+        "updated_event": event_id,
+    }
+
+
+def apply(row: Row, event_id: str, type_: str, p: dict[str, Any], actor: str) -> Row:
+    """The region after one non-acceptance event that names it."""
+    row = dict(row, updated_event=event_id)
+    if type_ == "review":
+        reviews = orjson.loads(row["reviews"])
+        reviews.append(
+            {
+                "eventId": event_id,
+                "reviewer": p["reviewer"],
+                "verdict": p["verdict"],
+                "note": p.get("note"),
+                "textSha256": p["textSha256"][row["region_id"]],
+                "at": p["reviewedAt"],
+            }
+        )
+        row["reviews"] = orjson.dumps(reviews).decode()
+    elif type_ == "region-update":
+        r = p["range"]
+        row.update(
+            path=p["path"],
+            start_line=r["start"]["line"],
+            start_char=r["start"]["character"],
+            end_line=r["end"]["line"],
+            end_char=r["end"]["character"],
+            ai_ranges=orjson.dumps(p["aiRanges"]).decode(),
+            text_sha256=p["textSha256"],
+            ai_fraction=p["aiFraction"],
+        )
+    elif type_ == "region-ended":
+        row["status"] = "ended"
+        return row
+    elif type_ == "reopen":
+        row["reopened"] = event_id
+    if row["status"] != "ended":
+        row["status"] = status_of(row)
+    return row
+
+
+def current_reviews(row: Row) -> list[dict[str, Any]]:
+    """Reviews that still count: those after the last reopen."""
+    reviews = orjson.loads(row["reviews"])
+    if row.get("reopened"):
+        reviews = [r for r in reviews if r["eventId"] > row["reopened"]]
+    return reviews
+
+
+def status_of(row: Row) -> str:
+    """What a person needs to know about a region's review, in one word.
+
+    A review attests to the exact text it saw: approving text that has since
+    changed is no longer a review of what is there.
+    """
+    reviews = current_reviews(row)
+    if not reviews:
+        return "reopened" if row.get("reopened") else "unreviewed"
+    if reviews[-1]["verdict"] == "rejected":
+        return "rejected"
+    if any(r["textSha256"] == row["text_sha256"] for r in reviews if r["verdict"] != "rejected"):
+        return "reviewed"
+    return "changed-after-review"
+
+
+def region_ids(type_: str, p: dict[str, Any]) -> list[str]:
+    """The regions an event speaks of."""
+    if type_ in ("review", "reopen"):
+        return list(p["regionIds"])
+    return [p["regionId"]]

@@ -1,0 +1,414 @@
+"""The local ledger: an append-only, hash-chained SQLite event log.
+
+Safe for several processes at once (the language server plus hook
+processes): every append is one `BEGIN IMMEDIATE` transaction that reads this
+device's chain head and writes the new events and their projection together.
+WAL mode lets readers go on while one process writes; the busy timeout makes
+writers queue instead of failing with "database is locked".
+
+Durability: a committed append survives a crash or `kill -9` of any process
+(SQLite's WAL is written before COMMIT returns). With the default
+`synchronous=NORMAL` a power cut may lose the last few commits, never corrupt
+the file; `AILEDGER_DURABILITY=full` fsyncs every commit and covers power
+loss, at the cost of single-event commit speed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlite_utils
+
+from ..models import PAYLOADS, SCHEMA_VERSION, InvalidMessage, validate
+from . import projection
+from .canonical import GENESIS, event_body, event_hash
+from .errors import CorruptLedger, InvalidEvent, NewerLedger, NotALedger
+from .ids import next_ids
+from .schema import APPLICATION_ID, LATEST, MIGRATIONS
+from .verify import Report, verify_chain
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_INSERT_EVENT = (
+    "INSERT INTO events (id, device, seq, prev_hash, hash, type, body) VALUES (?,?,?,?,?,?,?)"
+)
+_REGION_COLUMNS = (
+    "region_id repo path start_line start_char end_line end_char ai_ranges text_sha256 "
+    "ai_fraction status kind tool_name tool_version model_provider model_id model_version "
+    "accepted_by accepted_at accepted_event reviews reopened updated_event"
+).split()
+_UPSERT_REGION = "INSERT OR REPLACE INTO regions ({}) VALUES ({})".format(
+    ", ".join(_REGION_COLUMNS), ", ".join("?" * len(_REGION_COLUMNS))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    rowid: int
+    id: str
+    device: str
+    seq: int
+    prev_hash: str
+    hash: str
+    type: str
+    body: str
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return orjson.loads(self.body)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The event as it travels: the `Event` model's shape."""
+        content = self.content
+        return {
+            "id": self.id,
+            "device": self.device,
+            "seq": self.seq,
+            "prevHash": self.prev_hash,
+            "hash": self.hash,
+            **content,
+        }
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def validate_payload(type_: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload, validated and normalised, or InvalidEvent naming the field."""
+    model = PAYLOADS.get(type_)
+    if model is None:
+        raise InvalidEvent(f"unknown event type {type_!r}; expected one of {', '.join(PAYLOADS)}")
+    try:
+        return validate(model, payload, f"{type_} event")
+    except InvalidMessage as err:
+        raise InvalidEvent(str(err)) from None
+
+
+class Ledger:
+    """One ledger file. Thread-safe; one instance per process is plenty."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = Path(path)
+        _refuse_foreign_file(self.path, create)
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self.conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=60, check_same_thread=False
+            )
+            self._refuse_foreign_database()  # before WAL mode, which rewrites the header
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise CorruptLedger(f"{self.path}: the ledger file is damaged ({err}); it was left as it is") from None
+        self.db = sqlite_utils.Database(self.conn)
+        self.device: str = self._meta("device")
+        self._projected = 0
+        self._cached_head: tuple[int, tuple[int, str, str | None]] | None = None
+
+    # --- set-up ---------------------------------------------------------
+
+    def _configure(self) -> None:
+        durability = os.environ.get("AILEDGER_DURABILITY", "normal").lower()
+        synchronous = "FULL" if durability == "full" else "NORMAL"
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute(f"PRAGMA synchronous = {synchronous}")
+
+    def _refuse_foreign_database(self) -> None:
+        self.conn.execute("PRAGMA busy_timeout = 60000")
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        if app_id != APPLICATION_ID and (app_id != 0 or tables):
+            shown = ", ".join(tables[:5]) or f"application_id {app_id}"
+            raise NotALedger(
+                f"{self.path}: a SQLite database that is not an ailedger ledger ({shown}); "
+                "it was left as it is"
+            )
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > LATEST:
+            raise NewerLedger(
+                f"{self.path}: ledger schema version {version} is newer than this ailedger "
+                f"understands ({LATEST}); upgrade ailedger"
+            )
+        if version == LATEST:
+            return
+        with self._write() as conn:
+            # Another process may have migrated while we waited for the lock.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number in range(version + 1, LATEST + 1):
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    conn.execute(statement)
+                if number == 1:
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('device', ?), ('created_at', ?)",
+                        (str(uuid.uuid4()), utc_now()),
+                    )
+                conn.execute(f"PRAGMA user_version = {number}")
+
+    def _meta(self, key: str) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    # --- appending ------------------------------------------------------
+
+    def append(self, type_: str, payload: Mapping[str, Any], *, actor: str) -> StoredEvent:
+        """Validate, chain and commit one event. Returns once it is durable."""
+        return self.append_many([(type_, payload)], actor=actor)[0]
+
+    def append_many(
+        self, items: Sequence[tuple[str, Mapping[str, Any]]], *, actor: str
+    ) -> list[StoredEvent]:
+        """Validate, chain and commit events in one transaction: all or none."""
+        prepared = [(t, validate_payload(t, p)) for t, p in items]
+        if not prepared:
+            return []
+        ts = utc_now()
+        device = self.device
+        with self._write() as conn:
+            seq, prev, last_id = self._head(conn)
+            ids = next_ids(last_id, len(prepared))
+            rows = []
+            for (type_, payload), event_id in zip(prepared, ids):
+                seq += 1
+                body = event_body(type_, ts, actor, payload, SCHEMA_VERSION)
+                digest = event_hash(event_id, device, seq, prev, body)
+                rows.append((event_id, device, seq, prev, digest, type_, body.decode("utf-8")))
+                prev = digest
+            if len(rows) == 1:
+                last = conn.execute(_INSERT_EVENT, rows[0]).lastrowid
+            else:
+                conn.executemany(_INSERT_EVENT, rows)
+                last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+            self._cached_head = (conn.execute("PRAGMA data_version").fetchone()[0], (seq, prev, ids[-1]))
+        first = last - len(rows) + 1
+        return [StoredEvent(first + i, *row) for i, row in enumerate(rows)]
+
+    def _head(self, conn: sqlite3.Connection) -> tuple[int, str, str | None]:
+        """This device's chain head, inside the write transaction.
+
+        `PRAGMA data_version` changes only when another connection commits, so
+        while nobody else wrote, the head we wrote last is still the head and
+        the editor's single-event path skips a query.
+        """
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._cached_head is not None and self._cached_head[0] == version:
+            return self._cached_head[1]
+        row = conn.execute(
+            "SELECT seq, hash, id FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1",
+            (self.device,),
+        ).fetchone()
+        return row if row else (0, GENESIS, None)
+
+    # --- the regions projection ---------------------------------------
+
+    def _catch_up(self) -> None:
+        """Project events appended since the last read into the regions table.
+
+        The projection is derived lazily, on read, so appending (the editor's
+        and the hooks' path) writes one row per event and nothing more. Any
+        process may catch up; the watermark lives in `meta`.
+        """
+        with self._lock:
+            last = self.conn.execute("SELECT MAX(rowid) FROM events").fetchone()[0] or 0
+            if last <= self._projected:
+                return
+            with self._write() as conn:
+                row = conn.execute("SELECT value FROM meta WHERE key = 'projected_rowid'").fetchone()
+                done = int(row[0]) if row else 0
+                cursor = conn.execute(
+                    "SELECT rowid, id, type, body FROM events WHERE rowid > ? ORDER BY rowid", (done,)
+                )
+                for rowid, event_id, type_, body in cursor.fetchall():
+                    self._project_one(conn, event_id, type_, orjson.loads(body))
+                    done = rowid
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('projected_rowid', ?)", (str(done),)
+                )
+            self._projected = done
+
+    def _project_one(self, conn: sqlite3.Connection, event_id: str, type_: str,
+                     content: dict[str, Any]) -> None:
+        payload = content["payload"]
+        if type_ == "acceptance":
+            row = projection.from_acceptance(event_id, payload)
+            conn.execute(_UPSERT_REGION, tuple(row[c] for c in _REGION_COLUMNS))
+            return
+        for region_id in projection.region_ids(type_, payload):
+            current = self._region_row(conn, region_id)
+            if current is None:
+                continue  # its acceptance has not reached this ledger (yet)
+            row = projection.apply(current, event_id, type_, payload, content["actor"])
+            conn.execute(_UPSERT_REGION, tuple(row[c] for c in _REGION_COLUMNS))
+
+    @staticmethod
+    def _region_row(conn: sqlite3.Connection, region_id: str) -> dict[str, Any] | None:
+        cursor = conn.execute("SELECT * FROM regions WHERE region_id = ?", (region_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cursor.description], row))
+
+    # --- anchors --------------------------------------------------------
+
+    def add_anchor(self, device: str, seq: int, event_id: str, digest: str, source: str,
+                   signature: str | None = None) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO anchors (device, seq, event_id, hash, source, signature, recorded_at)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (device, seq, event_id, digest, source, signature, utc_now()),
+            )
+
+    def latest_anchors(self) -> dict[str, dict[str, Any]]:
+        """The newest anchor of each device: the head a verify or a checkpoint vouched for."""
+        rows = self.db.query(
+            "SELECT * FROM anchors WHERE rowid IN (SELECT MAX(rowid) FROM anchors GROUP BY device)"
+        )
+        return {r["device"]: r for r in rows}
+
+    def verify(self, *, anchor: bool = True) -> "Report":
+        """Walk every chain; on success, record each device's head as an anchor.
+
+        The anchor is what lets the next verify notice truncation and a chain
+        rewritten from the middle, which no walk alone can see.
+        """
+        with self._lock:
+            report = verify_chain(self.conn, self.latest_anchors())
+            if report.ok and anchor:
+                known = self.latest_anchors()
+                fresh = [
+                    (device, head.seq, head.id, head.hash, "verify", None, utc_now())
+                    for device, head in report.heads.items()
+                    if device not in known or known[device]["seq"] != head.seq
+                ]
+                if fresh:
+                    with self._write() as conn:
+                        conn.executemany(
+                            "INSERT INTO anchors (device, seq, event_id, hash, source, signature,"
+                            " recorded_at) VALUES (?,?,?,?,?,?,?)",
+                            fresh,
+                        )
+            return report
+
+    # --- reading --------------------------------------------------------
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+
+    def events(self, *, after_rowid: int = 0, limit: int | None = None) -> Iterator[StoredEvent]:
+        sql = "SELECT rowid, id, device, seq, prev_hash, hash, type, body FROM events WHERE rowid > ? ORDER BY rowid"
+        params: tuple[Any, ...] = (after_rowid,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        for row in self.conn.execute(sql, params):
+            yield StoredEvent(*row)
+
+    def recent(self, limit: int = 20) -> list[StoredEvent]:
+        rows = self.conn.execute(
+            "SELECT rowid, id, device, seq, prev_hash, hash, type, body FROM events"
+            " ORDER BY rowid DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [StoredEvent(*r) for r in reversed(rows)]
+
+    def event(self, event_id: str) -> StoredEvent | None:
+        row = self.conn.execute(
+            "SELECT rowid, id, device, seq, prev_hash, hash, type, body FROM events WHERE id = ?",
+            (event_id,),
+        ).fetchone()
+        return StoredEvent(*row) if row else None
+
+    def region(self, region_id: str) -> dict[str, Any] | None:
+        self._catch_up()
+        with self._lock:
+            return self._region_row(self.conn, region_id)
+
+    def regions(self, *, repo: str | None = None, path: str | None = None,
+                status: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        where, params = [], []
+        for column, value in (("repo", repo), ("path", path)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if status:
+            where.append(f"status IN ({', '.join('?' * len(status))})")
+            params.extend(status)
+        sql = "SELECT * FROM regions" + (" WHERE " + " AND ".join(where) if where else "")
+        self._catch_up()
+        with self._lock:
+            return list(self.db.query(sql + " ORDER BY accepted_event", params))
+
+    def rebuild_regions(self) -> list[dict[str, Any]]:
+        """Replay the whole log into a fresh projection (in memory) and return it."""
+        rows: dict[str, dict[str, Any]] = {}
+        for event in self.events():
+            content = event.content
+            payload, actor = content["payload"], content["actor"]
+            if event.type == "acceptance":
+                rows[payload["regionId"]] = projection.from_acceptance(event.id, payload)
+                continue
+            for region_id in projection.region_ids(event.type, payload):
+                if region_id in rows:
+                    rows[region_id] = projection.apply(rows[region_id], event.id, event.type, payload, actor)
+        return sorted(rows.values(), key=lambda r: r["accepted_event"])
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements (trigger bodies contain semicolons)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:60]}")
+
+
+def _refuse_foreign_file(path: Path, create: bool) -> None:
+    if not path.exists():
+        if not create:
+            raise NotALedger(f"{path}: no ledger here (record something first, or pass --db)")
+        return
+    if path.is_dir():
+        raise NotALedger(f"{path}: is a directory, not a ledger file")
+    with path.open("rb") as f:
+        header = f.read(len(_SQLITE_HEADER))
+    if header and header != _SQLITE_HEADER:
+        raise NotALedger(f"{path}: not a SQLite database, so not an ailedger ledger; it was left as it is")

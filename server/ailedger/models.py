@@ -1,0 +1,276 @@
+"""The wire format: every message and event ailedger reads or writes.
+
+This module is the single source of truth. `protocol/schema/*.json` is
+generated from it (`ailedger schema --write protocol/schema`) and a test fails
+when the two drift apart.
+
+Messages are TypedDicts validated by pydantic: plain dicts in and out, which
+keeps validation cheap on the append path (about half the cost of BaseModel
+instances) and makes what is stored exactly what was validated. Field names
+are camelCase on the wire (LSP style). Messages from outside ignore unknown
+fields, so newer clients can talk to older servers; event payloads keep
+whatever extra fields they carry, because the hash chain covers the stored
+bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from typing_extensions import NotRequired, TypedDict
+
+SCHEMA_VERSION = 1
+
+Kind = Literal["inline", "partial-inline", "next-edit", "chat-insert", "agent-edit"]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+Verdict = Literal["approved", "approved-with-changes", "rejected"]
+VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
+RegionStatus = Literal[
+    "unreviewed", "reviewed", "changed-after-review", "rejected", "reopened", "ended"
+]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+NonEmpty = Annotated[str, Field(min_length=1, max_length=4096)]
+LongText = Annotated[str, Field(max_length=1_000_000)]
+
+
+def _utc(value: datetime) -> datetime:
+    """Naive datetimes are taken as UTC; everything is stored in UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+_WIRE = ConfigDict(extra="ignore")
+_PAYLOAD = ConfigDict(extra="allow")
+
+
+# Strict: "3" is not a line number. A client that sends strings has a bug we
+# should name, not paper over.
+Coordinate = Annotated[int, Field(ge=0, strict=True)]
+
+
+class Position(TypedDict):
+    line: Coordinate
+    character: Coordinate
+
+
+class _Range(TypedDict):
+    start: Position
+    end: Position
+
+
+def _ordered(r: _Range) -> _Range:
+    if (r["end"]["line"], r["end"]["character"]) < (r["start"]["line"], r["start"]["character"]):
+        raise ValueError("range end is before its start")
+    return r
+
+
+Range = Annotated[_Range, AfterValidator(_ordered)]
+
+
+class TextDocumentId(TypedDict):
+    __pydantic_config__ = _WIRE  # type: ignore[misc]
+    uri: NonEmpty
+    version: NotRequired[int | None]
+
+
+class Tool(TypedDict):
+    __pydantic_config__ = _WIRE  # type: ignore[misc]
+    name: NonEmpty
+    version: NotRequired[str | None]
+
+
+class ModelInfo(TypedDict):
+    """Who made the model. Each part may be unknown (null), never invented."""
+
+    __pydantic_config__ = _WIRE  # type: ignore[misc]
+    provider: NotRequired[str | None]
+    id: NotRequired[str | None]
+    version: NotRequired[str | None]
+
+
+class AcceptanceParams(TypedDict):
+    """`ailedger/recordAcceptance` params, and `ailedger record`'s stdin.
+
+    `range` is where the accepted text sits in the document *after* it was
+    inserted. `model`, `prompt` and `parameters` must be present and may be
+    null: a client says "unknown" explicitly rather than by omission.
+    """
+
+    __pydantic_config__ = _WIRE  # type: ignore[misc]
+    textDocument: TextDocumentId
+    range: Range
+    text: Annotated[str, Field(min_length=1, max_length=1_000_000)]
+    kind: Kind
+    tool: Tool
+    model: ModelInfo | None
+    prompt: LongText | None
+    parameters: dict[str, Any] | None
+    sessionId: NotRequired[str | None]
+    itemId: NotRequired[str | None]
+    acceptedAt: NotRequired[UtcDatetime | None]
+
+
+class AcceptanceResult(TypedDict):
+    regionId: str
+    eventId: str
+
+
+class ReviewParams(TypedDict):
+    """The one argument of the `ailedger.markReviewed` command."""
+
+    __pydantic_config__ = _WIRE  # type: ignore[misc]
+    regionIds: Annotated[list[NonEmpty], Field(min_length=1, max_length=10_000)]
+    verdict: Verdict
+    note: NotRequired[Annotated[str, Field(max_length=10_000)] | None]
+
+
+# --- Event payloads: what the chain covers --------------------------------
+
+
+class Acceptance(TypedDict):
+    """An AI suggestion a developer accepted: the birth of a region."""
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    regionId: NonEmpty
+    user: str
+    repo: str
+    path: str
+    range: Range
+    textSha256: Sha256
+    text: LongText | None
+    kind: Kind
+    tool: Tool
+    model: ModelInfo | None
+    prompt: LongText | None
+    parameters: dict[str, Any] | None
+    sessionId: NotRequired[str | None]
+    itemId: NotRequired[str | None]
+    acceptedAt: datetime
+
+
+class _Review(TypedDict):
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    regionIds: Annotated[list[NonEmpty], Field(min_length=1)]
+    reviewer: str
+    verdict: Verdict
+    note: NotRequired[str | None]
+    textSha256: dict[str, Sha256]
+    reviewedAt: datetime
+
+
+def _every_region_hashed(r: _Review) -> _Review:
+    missing = [i for i in r["regionIds"] if i not in r["textSha256"]]
+    if missing:
+        raise ValueError(f"textSha256 lacks region {missing[0]}")
+    return r
+
+
+Review = Annotated[_Review, AfterValidator(_every_region_hashed)]
+"""A person's attestation, bound to the exact text each region held."""
+
+
+class RegionUpdate(TypedDict):
+    """Where a region now is, after edits or re-anchoring.
+
+    Recorded when it matters for the audit (a save, a re-anchor, a human edit
+    inside the region), not on every keystroke.
+    """
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    regionId: NonEmpty
+    path: str
+    range: Range
+    aiRanges: list[Range]
+    textSha256: Sha256
+    aiFraction: Annotated[float, Field(ge=0, le=1)]
+    reason: Literal["edit", "save", "reanchor", "rename", "restore"]
+
+
+class RegionEnded(TypedDict):
+    """Every character of the region was deleted, or re-anchoring lost it."""
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    regionId: NonEmpty
+    reason: Literal["deleted", "not-found", "file-deleted"]
+
+
+class Reopen(TypedDict):
+    """Incident response: put regions back under review everywhere."""
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    regionIds: Annotated[list[NonEmpty], Field(min_length=1)]
+    reason: NonEmpty
+
+
+PAYLOADS: dict[str, Any] = {
+    "acceptance": Acceptance,
+    "review": Review,
+    "region-update": RegionUpdate,
+    "region-ended": RegionEnded,
+    "reopen": Reopen,
+}
+EventType = Literal["acceptance", "review", "region-update", "region-ended", "reopen"]
+
+
+class Event(TypedDict):
+    """One ledger event as it travels (sync) and as `ailedger log --json` prints it.
+
+    The chain rule (protocol/PROTOCOL.md): `hash` is SHA-256 over the ASCII
+    line `"{id} {device} {seq} {prevHash}\\n"` followed by the canonical JSON
+    of `{"actor", "payload", "ts", "type", "v"}`.
+    """
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    id: Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+    device: Annotated[str, Field(pattern=r"^[0-9a-f-]{8,64}$")]
+    seq: Annotated[int, Field(ge=1)]
+    prevHash: Sha256
+    hash: Sha256
+    type: EventType
+    ts: str
+    actor: str
+    v: int
+    payload: dict[str, Any]
+
+
+MESSAGES: dict[str, Any] = {
+    "AcceptanceParams": AcceptanceParams,
+    "AcceptanceResult": AcceptanceResult,
+    "ReviewParams": ReviewParams,
+    "Event": Event,
+    **{f"payload.{name}": t for name, t in PAYLOADS.items()},
+}
+
+
+@cache
+def adapter(model: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(model)
+
+
+class InvalidMessage(ValueError):
+    """A message failed validation. `str()` is one line naming the field."""
+
+    def __init__(self, what: str, err: ValidationError) -> None:
+        self.field = field_path(err)
+        super().__init__(f"invalid {what}: {self.field}: {err.errors()[0]['msg']}")
+
+
+def field_path(err: ValidationError) -> str:
+    """Where pydantic's first error is, as `range.start.line`."""
+    loc = err.errors()[0]["loc"]
+    # Annotated validators add a function-name step to the path; readers want fields.
+    parts = [str(p) for p in loc if not str(p).startswith(("function-", "_"))]
+    return ".".join(parts) or "(top level)"
+
+
+def validate(model: Any, data: Any, what: str) -> Any:
+    """Validated (and normalised) data, or InvalidMessage naming the field."""
+    try:
+        return adapter(model).validate_python(data)
+    except ValidationError as err:
+        raise InvalidMessage(what, err) from None

@@ -1,0 +1,20 @@
+"""Where ailedger keeps things on this machine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "ailedger"
+
+
+def default_db() -> Path:
+    """`$AILEDGER_DB`, else `${XDG_DATA_HOME:-~/.local/share}/ailedger/ledger.db`."""
+    return Path(os.environ["AILEDGER_DB"]) if os.environ.get("AILEDGER_DB") else data_home() / "ledger.db"
+
+
+def resolve_db(flag: str | None) -> Path:
+    """`--db`, else the default."""
+    return Path(flag).expanduser() if flag else default_db()
