@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from .errors import UserError
 from .ledger.canonical import sha256_text
 from .ledger.identity import RepoRef
 from .regions.positions import LINE_BREAK, Encoding, Pos, Span, slice_text
 
 
-class TextNotThere(ValueError):
+class TextNotThere(UserError, ValueError):
     """The accepted text is not at the range named. Nothing is stored."""
 
 

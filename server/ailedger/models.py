@@ -22,6 +22,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationError
 from typing_extensions import NotRequired, TypedDict
 
+from .errors import UserError
+
 SCHEMA_VERSION = 1
 
 Kind = Literal["inline", "partial-inline", "next-edit", "chat-insert", "agent-edit"]
@@ -252,7 +254,7 @@ def adapter(model: Any) -> TypeAdapter[Any]:
     return TypeAdapter(model)
 
 
-class InvalidMessage(ValueError):
+class InvalidMessage(UserError, ValueError):
     """A message failed validation. `str()` is one line naming the field."""
 
     def __init__(self, what: str, err: ValidationError) -> None:

@@ -8,7 +8,9 @@ import argparse
 import sys
 from importlib import import_module
 
-COMMANDS = ("demo", "record", "log", "review", "verify", "schema")
+from ..errors import UserError
+
+COMMANDS = ("demo", "lsp", "record", "log", "review", "verify", "schema")
 
 DESCRIPTION = """\
 ailedger keeps a paper trail of AI-generated code: which suggestions were
@@ -23,7 +25,7 @@ examples:
 """
 
 
-class UsageError(ValueError):
+class UsageError(UserError, ValueError):
     """Bad arguments or input: printed as one line, exit code 2."""
 
 
@@ -55,14 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..capture import TextNotThere
-    from ..ledger.errors import LedgerError
-    from ..models import InvalidMessage
-
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except (UsageError, LedgerError, InvalidMessage, TextNotThere) as err:
+    except UserError as err:
         print(f"ailedger {args.command}: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,7 +1,9 @@
 """Errors a user sees: each prints as one line that names what is wrong."""
 
+from ..errors import UserError
 
-class LedgerError(Exception):
+
+class LedgerError(UserError):
     """Base class; `str(err)` is the one-line message."""
 
 

@@ -325,6 +325,25 @@ class Ledger:
                         )
             return report
 
+    # --- file snapshots: what the ledger last saw of a file ----------------
+
+    def snapshot(self, repo: str, path: str) -> str | None:
+        """The file's content when its regions were last recorded (to re-anchor against)."""
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT content FROM file_snapshots WHERE repo = ? AND path = ?", (repo, path)
+            ).fetchone()
+        return row[0] if row else None
+
+    def save_snapshot(self, repo: str, path: str, content: str) -> None:
+        from .canonical import sha256_text
+
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO file_snapshots (repo, path, sha256, content) VALUES (?,?,?,?)",
+                (repo, path, sha256_text(content), content),
+            )
+
     # --- reading --------------------------------------------------------
 
     def count(self) -> int:

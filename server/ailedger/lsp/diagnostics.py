@@ -1,0 +1,147 @@
+"""Unreviewed regions as diagnostics: pushed after every change (debounced,
+never more than 100 ms late), after capture and review; and pulled
+(`textDocument/diagnostic`, `workspace/diagnostic`) for a workspace-wide list.
+
+Diagnostics are built as plain JSON dicts and each region's is cached until
+its position or status changes: with a thousand regions this is the hot path
+of every keystroke, and lsprotocol objects would cost more than the JSON.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from lsprotocol import types
+from pygls.protocol import JsonRPCNotification
+
+from .server import AiLedgerServer
+
+CODES = {
+    "unreviewed": "ai-unreviewed",
+    "changed-after-review": "ai-changed-after-review",
+    "reopened": "ai-reopened",
+}
+_MESSAGE_TTL = 30.0  # "accepted 3 minutes ago" is refreshed this often
+
+
+def register(server: AiLedgerServer) -> None:
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier="ailedger", inter_file_dependencies=False, workspace_diagnostics=True),
+    )
+    async def document_diagnostic(ls: AiLedgerServer, params: types.DocumentDiagnosticParams) -> dict[str, Any]:
+        from .documents import open_document
+
+        state = ls.docs.get(params.text_document.uri)
+        if state is None:
+            await open_document(ls, params.text_document.uri)
+            state = ls.docs.pop(params.text_document.uri)
+        await state.loaded.wait()
+        return {"kind": "full", "items": build(ls, state)}
+
+    @server.feature(types.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostic(ls: AiLedgerServer, params: types.WorkspaceDiagnosticParams) -> dict[str, Any]:
+        return {"items": await workspace_items(ls)}
+
+
+def build(ls: AiLedgerServer, state: Any) -> list[dict[str, Any]]:
+    """The document's diagnostics now: one per region that needs a review."""
+    from ..describe import region_message
+
+    severity = ls.settings.severity
+    now = time.monotonic()
+    cache: dict[str, tuple[Any, ...]] = state.__dict__.setdefault("_diag_cache", {})
+    out = []
+    for region_id in state.regions.ids():
+        status = state.status(region_id)
+        code = CODES.get(status)
+        if code is None:
+            continue
+        span = state.regions.span(region_id)
+        hit = cache.get(region_id)
+        if hit is not None and hit[0] == span and hit[1] == code and hit[2] == severity and now - hit[3] < _MESSAGE_TTL:
+            out.append(hit[4])
+            continue
+        row = state.rows.get(region_id)
+        message = region_message(dict(row, status=status)) if row else "AI-generated code not yet reviewed"
+        diagnostic = {
+            "range": {"start": {"line": span.start.line, "character": span.start.character},
+                      "end": {"line": span.end.line, "character": span.end.character}},
+            "severity": severity,
+            "source": "ailedger",
+            "code": code,
+            "message": message,
+            "data": {"regionId": region_id},
+        }
+        cache[region_id] = (span, code, severity, now, diagnostic)
+        out.append(diagnostic)
+    return out
+
+
+def publish(ls: AiLedgerServer, state: Any) -> None:
+    state.publish_handle = None
+    if ls.docs.get(state.uri) is not state:
+        return
+    # Sent as a plain JSON-RPC notification: `notify()` would insist on
+    # lsprotocol objects, whose serialisation costs more than building them.
+    ls.protocol._send_data(JsonRPCNotification(
+        method=types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, jsonrpc="2.0",
+        params={"uri": state.uri, "version": state.version, "diagnostics": build(ls, state)}))
+
+
+def schedule(ls: AiLedgerServer, state: Any, *, now: bool = False) -> None:
+    """Publish soon: bursts of keystrokes coalesce, but never wait past the debounce."""
+    delay = ls.settings.debounce_ms
+    if now or delay == 0:
+        if state.publish_handle is not None:
+            state.publish_handle.cancel()
+        publish(ls, state)
+    elif state.publish_handle is None:
+        import asyncio
+
+        state.publish_handle = asyncio.get_running_loop().call_later(delay / 1000, publish, ls, state)
+
+
+def publish_all(ls: AiLedgerServer) -> None:
+    for state in list(ls.docs.values()):
+        if state.loaded.is_set():
+            schedule(ls, state, now=True)
+
+
+async def workspace_items(ls: AiLedgerServer) -> list[dict[str, Any]]:
+    """A full report for every file with regions that need a review, in every
+    repository of the workspace: open documents from the live editor state,
+    the rest from the ledger."""
+    from . import ledger_io
+    from .documents import path_of
+
+    folders = [f.uri for f in (ls.workspace.folders or {}).values()] or (
+        [ls.workspace.root_uri] if ls.workspace.root_uri else [])
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for state in list(ls.docs.values()):
+        await state.loaded.wait()
+        items.append({"kind": "full", "uri": state.uri, "version": state.version, "items": build(ls, state)})
+        seen.add(state.uri)
+    for folder in folders:
+        root = path_of(folder)
+        if root is None:
+            continue
+        for uri, rows in (await ls.run_io(ledger_io.workspace_regions, root)).items():
+            if uri in seen:
+                continue
+            items.append({"kind": "full", "uri": uri, "version": None, "items": [
+                _from_row(ls, row) for row in rows if row["status"] in CODES]})
+    return items
+
+
+def _from_row(ls: AiLedgerServer, row: dict[str, Any]) -> dict[str, Any]:
+    from ..describe import region_message
+
+    return {
+        "range": {"start": {"line": row["start_line"], "character": row["start_char"]},
+                  "end": {"line": row["end_line"], "character": row["end_char"]}},
+        "severity": ls.settings.severity, "source": "ailedger", "code": CODES[row["status"]],
+        "message": region_message(row), "data": {"regionId": row["region_id"]},
+    }

@@ -1,0 +1,151 @@
+"""Ledger work the server does in its worker thread.
+
+Each function takes the ledger first and does all of its I/O (SQLite, git,
+the disk); the event loop only ever awaits them through `server.run_io`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..capture import range_of
+from ..ledger.identity import RepoRef, current_user, repo_of
+from ..ledger.store import Ledger, StoredEvent
+from ..regions.positions import Span
+from .state import row_ai_spans, row_span
+
+SHOWN = ("unreviewed", "reviewed", "changed-after-review", "rejected", "reopened")
+
+
+@dataclass
+class Opened:
+    ref: RepoRef
+    rows: dict[str, dict[str, Any]]
+    regions: list[tuple[str, Span, list[Span]]]  # UTF-16, in the text as opened
+    reanchored: int = 0
+    lost: int = 0
+
+
+def open_file(ledger: Ledger, path: Path, text: str) -> Opened:
+    """The regions of a file as it is now, re-anchored if it changed since the
+    ledger last saw it (edited elsewhere, a checkout, a formatter)."""
+    ref = repo_of(path)
+    rows = {r["region_id"]: r for r in ledger.regions(repo=ref.repo, path=ref.path, status=SHOWN)}
+    regions = [(rid, row_span(row), row_ai_spans(row)) for rid, row in rows.items()]
+    opened = Opened(ref, rows, regions)
+    seen = ledger.snapshot(ref.repo, ref.path)
+    if rows and seen is not None and seen != text:
+        _reanchor(ledger, opened, seen, text)
+    if rows or seen is not None:
+        ledger.save_snapshot(ref.repo, ref.path, text)
+    return opened
+
+
+def _reanchor(ledger: Ledger, opened: Opened, before: str, after: str) -> None:
+    from ..ledger.canonical import sha256_text
+    from ..regions.positions import slice_text
+    from ..regions.reanchor import reanchor
+
+    events: list[tuple[str, dict[str, Any]]] = []
+    kept: list[tuple[str, Span, list[Span]]] = []
+    for result in reanchor(before, after, opened.regions, "utf-16"):
+        if result.status == "unchanged":
+            kept.append(next(r for r in opened.regions if r[0] == result.region_id))
+            continue
+        if result.span is None:
+            events.append(("region-ended", {"regionId": result.region_id, "reason": "not-found"}))
+            opened.rows.pop(result.region_id, None)
+            opened.lost += 1
+            continue
+        text = slice_text(after, result.span, "utf-16")
+        ai = sum(len(slice_text(after, s, "utf-16")) for s in result.ai_spans)
+        events.append(("region-update", {
+            "regionId": result.region_id, "path": opened.ref.path, "range": range_of(result.span),
+            "aiRanges": [range_of(s) for s in result.ai_spans], "textSha256": sha256_text(text),
+            "aiFraction": round(ai / len(text), 4) if text else 0.0, "reason": "reanchor",
+        }))
+        kept.append((result.region_id, result.span, result.ai_spans))
+        opened.reanchored += 1
+    if events:
+        ledger.append_many(events, actor=current_user())
+        fresh = {r["region_id"]: r for r in ledger.regions(repo=opened.ref.repo, path=opened.ref.path, status=SHOWN)}
+        opened.rows = {rid: fresh[rid] for rid in opened.rows if rid in fresh}
+    opened.regions = [r for r in kept if r[0] in opened.rows]
+
+
+def record(ledger: Ledger, events: list[tuple[str, dict[str, Any]]],
+           snapshot: tuple[RepoRef, str] | None = None) -> list[StoredEvent]:
+    """Append events by this user, and remember the file as it now is."""
+    stored = ledger.append_many(events, actor=current_user()) if events else []
+    if snapshot is not None:
+        ref, text = snapshot
+        ledger.save_snapshot(ref.repo, ref.path, text)
+    return stored
+
+
+def rows_of(ledger: Ledger, region_ids: list[str]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for region_id in region_ids:
+        row = ledger.region(region_id)
+        if row is not None:
+            out[region_id] = row
+    return out
+
+
+def file_rows(ledger: Ledger, ref: RepoRef) -> dict[str, dict[str, Any]]:
+    return {r["region_id"]: r for r in ledger.regions(repo=ref.repo, path=ref.path, status=SHOWN)}
+
+
+def new_events(ledger: Ledger, after_rowid: int) -> tuple[int, list[StoredEvent]]:
+    """Events appended (by anyone) since `after_rowid`, and the new watermark."""
+    events = list(ledger.events(after_rowid=after_rowid, limit=10_000))
+    return (events[-1].rowid if events else after_rowid), events
+
+
+def last_rowid(ledger: Ledger) -> int:
+    return ledger.conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()[0]
+
+
+def repo_of_path(_ledger: Ledger, path: Path) -> RepoRef:
+    return repo_of(path)
+
+
+def workspace_regions(ledger: Ledger, root: Path) -> dict[str, list[dict[str, Any]]]:
+    """Regions of the repository at `root`, by file URI in this working copy."""
+    ref = repo_of(root / ".ailedger-probe")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in ledger.regions(repo=ref.repo, status=SHOWN):
+        out.setdefault((ref.root / row["path"]).as_uri(), []).append(row)
+    return out
+
+
+def record_acceptance(ledger: Ledger, params: dict[str, Any], region_id: str, ref: RepoRef,
+                      text: str) -> StoredEvent:
+    """Store one acceptance and remember the file as it was when it landed."""
+    from ..capture import acceptance_payload
+
+    user = current_user()
+    payload = acceptance_payload(params, region_id=region_id, user=user, where=ref)
+    event = ledger.append("acceptance", payload, actor=user)
+    ledger.save_snapshot(ref.repo, ref.path, text)
+    return event
+
+
+def record_review(ledger: Ledger, region_ids: list[str], verdict: str, note: str | None,
+                  hashes: dict[str, str]) -> StoredEvent:
+    from datetime import datetime, timezone
+
+    user = current_user()
+    return ledger.append("review", {
+        "regionIds": region_ids, "reviewer": user, "verdict": verdict, "note": note,
+        "textSha256": hashes, "reviewedAt": datetime.now(timezone.utc),
+    }, actor=user)
+
+
+def warm_up(ledger: Ledger) -> str:
+    """Load in the worker thread what handlers will need, before they need it."""
+    from .. import models  # noqa: F401  (pydantic: the slowest import)
+
+    return current_user()

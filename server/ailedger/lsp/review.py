@@ -1,0 +1,90 @@
+"""Review: the "Mark AI-generated code as reviewed" code actions and the
+`ailedger.markReviewed` command they run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from .server import AiLedgerServer
+
+TITLE = "Mark AI-generated code as reviewed"
+TITLE_ALL = "Mark all AI-generated code in this file as reviewed"
+COMMAND = "ailedger.markReviewed"
+SOURCE_KIND = "source.ailedger.markReviewed"
+
+
+def register(server: AiLedgerServer) -> None:
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, SOURCE_KIND]),
+    )
+    def code_action(ls: AiLedgerServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return actions(ls, params)
+
+    @server.command(COMMAND)
+    async def mark_reviewed(ls: AiLedgerServer, *arguments: Any) -> dict[str, Any]:
+        return await review(ls, arguments[0] if arguments else None)
+
+
+def _command(title: str, region_ids: list[str]) -> types.Command:
+    return types.Command(title=title, command=COMMAND,
+                         arguments=[{"regionIds": region_ids, "verdict": "approved"}])
+
+
+def actions(ls: AiLedgerServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    from .diagnostics import CODES
+
+    state = ls.docs.get(params.text_document.uri)
+    if state is None or not state.loaded.is_set():
+        return []
+    wanted = params.context.only
+    out: list[types.CodeAction] = []
+    if not wanted or types.CodeActionKind.QuickFix in wanted:
+        for diagnostic in params.context.diagnostics:
+            data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+            region_id = data.get("regionId")
+            if diagnostic.source != "ailedger" or region_id not in state.regions:
+                continue
+            out.append(types.CodeAction(
+                title=TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+                is_preferred=True, command=_command(TITLE, [region_id])))
+    open_ids = [r for r in state.regions.ids() if state.status(r) in CODES]
+    if open_ids and (not wanted or any(SOURCE_KIND.startswith(k) for k in wanted)):
+        out.append(types.CodeAction(title=TITLE_ALL, kind=SOURCE_KIND, command=_command(TITLE_ALL, open_ids)))
+    return out
+
+
+async def review(ls: AiLedgerServer, raw: Any) -> dict[str, Any]:
+    from ..models import InvalidMessage, ReviewParams, validate
+    from . import ledger_io
+    from .diagnostics import schedule
+
+    try:
+        params = validate(ReviewParams, raw, "ailedger.markReviewed argument")
+    except InvalidMessage as err:
+        raise JsonRpcInvalidParams(str(err)) from None
+    region_ids = list(dict.fromkeys(params["regionIds"]))
+    hashes: dict[str, str] = {}
+    touched = []
+    for state in ls.docs.values():
+        for region_id in region_ids:
+            if region_id in state.regions and region_id not in hashes:
+                hashes[region_id] = state.sha_now(region_id)  # the text the reviewer sees
+                touched.append(state)
+    missing = [r for r in region_ids if r not in hashes]
+    if missing:  # not open here: attest to the text as the ledger last saw it
+        rows = await ls.run_io(ledger_io.rows_of, missing)
+        unknown = [r for r in missing if r not in rows]
+        if unknown:
+            raise JsonRpcInvalidParams(f"regionIds: no region {unknown[0]} in the ledger")
+        hashes.update({r: rows[r]["text_sha256"] for r in missing})
+    event = await ls.run_io(ledger_io.record_review, region_ids, params["verdict"], params.get("note"), hashes)
+    rows = await ls.run_io(ledger_io.rows_of, region_ids)
+    for state in ls.docs.values():
+        if any(r in state.regions for r in region_ids):
+            state.rows.update({r: row for r, row in rows.items() if r in state.regions})
+            schedule(ls, state, now=True)
+    return {"eventId": event.id, "statuses": {r: rows[r]["status"] for r in rows}}

@@ -1,0 +1,148 @@
+"""What the server knows about each open document.
+
+Everything here is touched only on the event loop; none of it does I/O.
+Region positions in the ledger are always UTF-16 (the LSP default, and what
+`ailedger record` writes); in a session they are in the negotiated encoding,
+converted once when they cross that boundary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..capture import span_of
+from ..ledger import projection
+from ..ledger.canonical import sha256_text
+from ..ledger.identity import RepoRef
+from ..regions.positions import LINE_BREAK, Encoding, Pos, Span, unit_len
+from ..regions.tracker import DocumentRegions
+
+OPEN_STATUSES = ("unreviewed", "changed-after-review", "reopened")  # these show as diagnostics
+
+
+@dataclass
+class DocState:
+    uri: str
+    path: Path | None
+    encoding: Encoding
+    text: str
+    version: int
+    regions: DocumentRegions
+    ref: RepoRef | None = None
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # ledger rows: provenance, reviews
+    live_sha: dict[str, str] = field(default_factory=dict)  # text hash now, where it may differ from the row's
+    stale: set[str] = field(default_factory=set)  # regions whose text changed since live_sha was computed
+    unrecorded: set[str] = field(default_factory=set)  # moved or edited since the ledger last heard
+    ended: dict[str, tuple[Span, str]] = field(default_factory=dict)  # deleted regions: last span, text hash
+    loaded: asyncio.Event = field(default_factory=asyncio.Event)
+    pending: list[tuple[str, list[Any]]] = field(default_factory=list)  # changes that came while loading
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    publish_handle: asyncio.TimerHandle | None = None
+    _starts: tuple[str, list[int]] | None = None
+
+    def changed(self) -> None:
+        """Wake whoever waits for this document to reach some state."""
+        event, self._changed = self._changed, asyncio.Event()
+        event.set()
+
+    async def wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """Wait (without polling) until `condition()` holds after some change, or time runs out."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except asyncio.TimeoutError:
+                return condition()
+        return True
+
+    # --- region text and status -------------------------------------------
+
+    def line_starts(self) -> list[int]:
+        """Offsets where each line starts; computed once per text version."""
+        if self._starts is None or self._starts[0] is not self.text:
+            self._starts = (self.text, [0] + [m.end() for m in LINE_BREAK.finditer(self.text)])
+        return self._starts[1]
+
+    def offset(self, pos: Pos) -> int:
+        starts = self.line_starts()
+        if pos.line >= len(starts):
+            return len(self.text)
+        begin = starts[pos.line]
+        end = starts[pos.line + 1] if pos.line + 1 < len(starts) else len(self.text)
+        line = self.text[begin:end].rstrip("\r\n")
+        return begin + column_index(line, pos.character, self.encoding)
+
+    def text_of(self, span: Span) -> str:
+        """The exact text of a span, line breaks as they are in the document."""
+        return self.text[self.offset(span.start):self.offset(span.end)]
+
+    def line_text(self, line: int) -> str:
+        starts = self.line_starts()
+        if line >= len(starts):
+            return ""
+        end = starts[line + 1] if line + 1 < len(starts) else len(self.text)
+        return self.text[starts[line]:end].rstrip("\r\n")
+
+    def sha_now(self, region_id: str) -> str:
+        if region_id in self.stale or region_id not in self.live_sha:
+            if region_id in self.stale or region_id not in self.rows:
+                self.live_sha[region_id] = sha256_text(self.text_of(self.regions.span(region_id)))
+            else:
+                self.live_sha[region_id] = self.rows[region_id]["text_sha256"]
+            self.stale.discard(region_id)
+        return self.live_sha[region_id]
+
+    def status(self, region_id: str) -> str:
+        """The review status of the text as it is in this editor right now."""
+        row = self.rows.get(region_id)
+        if row is None:
+            return "unreviewed"
+        return projection.status_of(dict(row, text_sha256=self.sha_now(region_id)))
+
+    def ai_fraction(self, region_id: str) -> float:
+        whole = len(self.text_of(self.regions.span(region_id)))
+        ai = sum(len(self.text_of(span)) for span in self.regions.ai_spans(region_id))
+        return round(ai / whole, 4) if whole else 0.0
+
+
+def column_index(line: str, character: int, enc: Encoding) -> int:
+    """Index into `line` of an LSP column (clamped to the line)."""
+    if enc == "utf-32" or line.isascii():
+        return min(character, len(line))
+    units = 0
+    for i, ch in enumerate(line):
+        if units >= character:
+            return i
+        units += unit_len(ch, enc)
+    return len(line)
+
+
+def convert(line: str, pos: Pos, src: Encoding, dst: Encoding) -> Pos:
+    """A position on `line` in `src` units, as `dst` units."""
+    if src == dst or line.isascii():
+        return pos
+    return Pos(pos.line, unit_len(line[:column_index(line, pos.character, src)], dst))
+
+
+def convert_span(line_text: Callable[[int], str], span: Span, src: Encoding, dst: Encoding) -> Span:
+    if src == dst:
+        return span
+    return Span(convert(line_text(span.start.line), span.start, src, dst),
+                convert(line_text(span.end.line), span.end, src, dst))
+
+
+def row_span(row: dict[str, Any]) -> Span:
+    return Span(Pos(row["start_line"], row["start_char"]), Pos(row["end_line"], row["end_char"]))
+
+
+def row_ai_spans(row: dict[str, Any]) -> list[Span]:
+    import orjson
+
+    return [span_of(r) for r in orjson.loads(row["ai_ranges"])]

@@ -1,0 +1,73 @@
+"""Other writers: acceptances and reviews that other processes append (an
+agent hook's `ailedger record`, a CLI review) show up in open documents
+within a second, without a restart.
+
+The worker thread looks for new events every `watch_interval_ms`; a check
+with nothing new is one indexed query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from lsprotocol import types
+
+from .server import AiLedgerServer, log
+
+
+def register(server: AiLedgerServer) -> None:
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: AiLedgerServer, params: types.InitializedParams) -> None:
+        from . import ledger_io
+
+        await ls.run_io(ledger_io.warm_up)
+        ls._watcher = asyncio.ensure_future(watch(ls))  # type: ignore[attr-defined]
+
+
+async def watch(ls: AiLedgerServer) -> None:
+    from . import ledger_io
+
+    seen = await ls.run_io(ledger_io.last_rowid)
+    while True:
+        await asyncio.sleep(ls.settings.watch_interval_ms / 1000)  # a polling interval, not a wait for the server
+        try:
+            seen, events = await ls.run_io(ledger_io.new_events, seen)
+            if events:
+                await refresh(ls, events)
+        except Exception:
+            log.exception("watching the ledger failed; trying again")
+
+
+async def refresh(ls: AiLedgerServer, events: list[Any]) -> None:
+    """Bring open documents up to date with events they have not seen."""
+    from . import ledger_io
+    from .diagnostics import schedule
+    from .state import convert_span, row_ai_spans, row_span
+
+    touched: dict[str, set[str]] = {}
+    for event in events:
+        payload = event.content["payload"]
+        ids = payload.get("regionIds") or [payload.get("regionId")]
+        for state in ls.docs.values():
+            if state.ref is None or not state.loaded.is_set():
+                continue
+            mine = event.type == "acceptance" and payload.get("repo") == state.ref.repo and payload.get("path") == state.ref.path
+            if mine or any(r in state.rows for r in ids):
+                touched.setdefault(state.uri, set()).update(ids)
+    for uri in touched:
+        state = ls.docs.get(uri)
+        if state is None:
+            continue
+        rows = await ls.run_io(ledger_io.file_rows, state.ref)
+        for region_id, row in rows.items():
+            if region_id in state.regions or region_id in state.ended or row["status"] == "ended":
+                continue
+            span = convert_span(state.line_text, row_span(row), "utf-16", state.encoding)
+            ai = [convert_span(state.line_text, s, "utf-16", state.encoding) for s in row_ai_spans(row)]
+            state.regions.add(region_id, span, ai)
+        state.rows.update(rows)
+        for region_id in list(state.regions.ids()):
+            if rows.get(region_id, {}).get("status") == "ended":
+                state.regions.remove(region_id)
+        schedule(ls, state, now=True)
