@@ -70,11 +70,12 @@ async def capture(ls: AiLedgerServer, raw: Any) -> dict[str, str]:
     stored = dict(params, range=range_of(convert_span(state.line_text, span, state.encoding, "utf-16")))
     state.regions.add(region_id, span)  # now, so edits made while we store it move it
     try:
-        event = await ls.run_io(ledger_io.record_acceptance, stored, region_id, state.ref, state.text)
+        event = await ls.run_io(ledger_io.record_acceptance, stored, region_id, state.ref)
     except Exception as err:
         state.regions.remove(region_id)
         raise RequestFailed(f"could not store the acceptance: {err}") from None
     state.rows[region_id] = projection.from_acceptance(event.id, event.content["payload"])
+    state.snapshot_due = True
     schedule(ls, state, now=True)
     return {"regionId": region_id, "eventId": event.id}
 

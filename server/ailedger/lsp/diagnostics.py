@@ -2,6 +2,11 @@
 never more than 100 ms late), after capture and review; and pulled
 (`textDocument/diagnostic`, `workspace/diagnostic`) for a workspace-wide list.
 
+Documents open in this session get pushed diagnostics only; the pull reports
+cover the rest of the workspace. Clients that do both (Neovim, VS Code)
+would otherwise show every diagnostic twice, and keep a pulled copy after a
+review clears the pushed one until they happen to pull again.
+
 Diagnostics are built as plain JSON dicts and each region's is cached until
 its position or status changes: with a thousand regions this is the hot path
 of every keystroke, and lsprotocol objects would cost more than the JSON.
@@ -33,10 +38,10 @@ def register(server: AiLedgerServer) -> None:
     async def document_diagnostic(ls: AiLedgerServer, params: types.DocumentDiagnosticParams) -> dict[str, Any]:
         from .documents import open_document
 
-        state = ls.docs.get(params.text_document.uri)
-        if state is None:
-            await open_document(ls, params.text_document.uri)
-            state = ls.docs.pop(params.text_document.uri)
+        if params.text_document.uri in ls.docs:
+            return {"kind": "full", "items": []}  # pushed instead (see above)
+        await open_document(ls, params.text_document.uri)
+        state = ls.docs.pop(params.text_document.uri)
         await state.loaded.wait()
         return {"kind": "full", "items": build(ls, state)}
 
@@ -110,20 +115,15 @@ def publish_all(ls: AiLedgerServer) -> None:
 
 
 async def workspace_items(ls: AiLedgerServer) -> list[dict[str, Any]]:
-    """A full report for every file with regions that need a review, in every
-    repository of the workspace: open documents from the live editor state,
-    the rest from the ledger."""
+    """A full report for every file not open here that has regions needing a
+    review, in every repository of the workspace, from the ledger."""
     from . import ledger_io
     from .documents import path_of
 
     folders = [f.uri for f in (ls.workspace.folders or {}).values()] or (
         [ls.workspace.root_uri] if ls.workspace.root_uri else [])
     items: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for state in list(ls.docs.values()):
-        await state.loaded.wait()
-        items.append({"kind": "full", "uri": state.uri, "version": state.version, "items": build(ls, state)})
-        seen.add(state.uri)
+    seen = set(ls.docs)  # open documents get pushed diagnostics
     for folder in folders:
         root = path_of(folder)
         if root is None:

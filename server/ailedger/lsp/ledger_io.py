@@ -121,16 +121,13 @@ def workspace_regions(ledger: Ledger, root: Path) -> dict[str, list[dict[str, An
     return out
 
 
-def record_acceptance(ledger: Ledger, params: dict[str, Any], region_id: str, ref: RepoRef,
-                      text: str) -> StoredEvent:
-    """Store one acceptance and remember the file as it was when it landed."""
+def record_acceptance(ledger: Ledger, params: dict[str, Any], region_id: str, ref: RepoRef) -> StoredEvent:
+    """Store one acceptance (the file's snapshot follows, off this path)."""
     from ..capture import acceptance_payload
 
     user = current_user()
     payload = acceptance_payload(params, region_id=region_id, user=user, where=ref)
-    event = ledger.append("acceptance", payload, actor=user)
-    ledger.save_snapshot(ref.repo, ref.path, text)
-    return event
+    return ledger.append("acceptance", payload, actor=user)
 
 
 def record_review(ledger: Ledger, region_ids: list[str], verdict: str, note: str | None,
@@ -142,6 +139,10 @@ def record_review(ledger: Ledger, region_ids: list[str], verdict: str, note: str
         "regionIds": region_ids, "reviewer": user, "verdict": verdict, "note": note,
         "textSha256": hashes, "reviewedAt": datetime.now(timezone.utc),
     }, actor=user)
+
+
+def save_snapshot(ledger: Ledger, ref: RepoRef, text: str) -> None:
+    ledger.save_snapshot(ref.repo, ref.path, text)
 
 
 def warm_up(ledger: Ledger) -> str:

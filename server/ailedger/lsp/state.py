@@ -42,6 +42,8 @@ class DocState:
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     publish_handle: asyncio.TimerHandle | None = None
     _starts: tuple[str, list[int]] | None = None
+    _status: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
+    snapshot_due: bool = False  # the ledger should remember this text (written off the capture path)
 
     def changed(self) -> None:
         """Wake whoever waits for this document to reach some state."""
@@ -100,11 +102,20 @@ class DocState:
         return self.live_sha[region_id]
 
     def status(self, region_id: str) -> str:
-        """The review status of the text as it is in this editor right now."""
+        """The review status of the text as it is in this editor right now.
+
+        Cached until the region's row (replaced whole on every ledger refresh)
+        or its text changes: publishing asks this of every region per keystroke."""
         row = self.rows.get(region_id)
         if row is None:
             return "unreviewed"
-        return projection.status_of(dict(row, text_sha256=self.sha_now(region_id)))
+        sha = self.sha_now(region_id)
+        hit = self._status.get(region_id)
+        if hit is not None and hit[0] is row and hit[1] == sha:
+            return hit[2]
+        status = projection.status_of(dict(row, text_sha256=sha))
+        self._status[region_id] = (row, sha, status)
+        return status
 
     def ai_fraction(self, region_id: str) -> float:
         whole = len(self.text_of(self.regions.span(region_id)))

@@ -35,6 +35,10 @@ async def watch(ls: AiLedgerServer) -> None:
             seen, events = await ls.run_io(ledger_io.new_events, seen)
             if events:
                 await refresh(ls, events)
+            for state in list(ls.docs.values()):
+                if state.snapshot_due and state.ref is not None:
+                    state.snapshot_due = False
+                    await ls.run_io(ledger_io.save_snapshot, state.ref, state.text)
         except Exception:
             log.exception("watching the ledger failed; trying again")
 

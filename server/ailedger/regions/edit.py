@@ -23,28 +23,31 @@ P = tuple[int, int]
 Piece = tuple[P, P]
 
 
-@dataclass(frozen=True, slots=True)
 class Edit:
     """One change: [start, end) replaced by text that ends at new_end."""
 
-    start: P
-    end: P
-    new_end: P
-    inserts: bool
+    __slots__ = ("start", "end", "new_end", "inserts", "deletes", "line_delta")
 
-    @property
-    def deletes(self) -> bool:
-        return self.start < self.end
-
-    @property
-    def line_delta(self) -> int:
-        return self.new_end[0] - self.end[0]
+    def __init__(self, start: P, end: P, new_end: P, inserts: bool) -> None:
+        self.start = start
+        self.end = end
+        self.new_end = new_end
+        self.inserts = inserts
+        self.deletes = start < end
+        self.line_delta = new_end[0] - end[0]
 
     def shift(self, p: P) -> P:
         """Where a position at or after the deleted range ends up."""
         if p[0] == self.end[0]:
             return self.new_end[0], p[1] - self.end[1] + self.new_end[1]
-        return p[0] + self.new_end[0] - self.end[0], p[1]
+        return p[0] + self.line_delta, p[1]
+
+    def move(self, p: P) -> P:
+        """Where any position ends up if it sticks to the text after it (as a
+        span's start does); never before where any span end ends up."""
+        if p < self.start:
+            return p
+        return self.shift(p) if p > self.end else self.new_end
 
     def lines_down(self, lines: int) -> Edit:
         """The same change seen from coordinates that count lines from `lines`."""

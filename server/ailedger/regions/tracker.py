@@ -1,18 +1,24 @@
 """Live tracking: the regions of one document, moved through LSP changes.
 
 The tracker never sees the document text: it moves positions by the range
-and inserted text of each change (see edit.py for the rules).
+and inserted text of each change (edit.py holds the rules).
 
 Speed. A keystroke must cost far less than a millisecond with 10,000 regions,
 so a change must not visit every region. Regions are kept sorted by start in
-chunks of about _LOAD. Each chunk stores its line numbers relative to a lazy
-`delta`, and remembers the largest end of its regions. A change then
-- skips chunks whose regions all end before it (one comparison each),
-- moves the regions of the chunk(s) it touches one by one,
-- and shifts every chunk that starts on a later line by adding the change's
-  line delta to `delta` (one integer each).
-Starts keep their order under any change (every start moves by the same
-monotone map), so chunks never need re-sorting.
+chunks of about _LOAD, and line numbers are stored relative twice over:
+
+- a chunk adds its lazy `delta` to the lines of all its regions, so a change
+  that adds or removes lines moves every later chunk with one addition;
+- a region keeps its first line in `line` and its positions relative to it,
+  so moving a region down is one addition too.
+
+A change finds the chunk holding its start by bisection, visits the regions
+of that chunk (and of any chunk the change reaches), and adds the line delta
+to later chunks. Regions in earlier chunks can reach the change only by
+spanning it; each chunk keeps `reach`, an upper bound on the ends of its own
+and all earlier regions, so the walk back stops at the first chunk that
+cannot reach. Starts keep their order under any change (every start moves by
+the same monotone map), so chunks never need re-sorting.
 """
 
 from __future__ import annotations
@@ -23,9 +29,13 @@ from dataclasses import dataclass, field
 from .edit import Edit, P, Piece, move_region
 from .positions import Encoding, Pos, Span, text_end
 
-# Regions per chunk. Smaller chunks make the touched chunk cheaper and the
-# walk over all chunks dearer; bench/regions_edit.py measures the balance.
+# Regions per chunk: a chunk splits at twice this. Bigger chunks make the
+# touched chunk dearer, smaller ones the per-chunk delta update;
+# bench/regions_edit.py measures the balance.
 _LOAD = 64
+
+# before any position: the reach of nothing
+_NOWHERE: P = (-1, 0)
 
 
 @dataclass
@@ -45,34 +55,54 @@ Snapshot = list[tuple[str, Span, list[Span]]]
 
 
 class _Region:
-    __slots__ = ("id", "start", "end", "ai", "chunk")
+    __slots__ = ("id", "line", "start", "end", "ai", "chunk")
 
     def __init__(self, region_id: str, start: P, end: P, ai: list[Piece], chunk: _Chunk) -> None:
+        """start, end and ai in chunk coordinates."""
         self.id = region_id
-        self.start = start  # line numbers relative to chunk.delta
-        self.end = end
-        self.ai = ai
         self.chunk = chunk
+        self.place(start, end, ai)
+
+    def place(self, start: P, end: P, ai: list[Piece]) -> None:
+        line = self.line = start[0]
+        self.start = (0, start[1])
+        self.end = (end[0] - line, end[1])
+        self.ai = [((x[0] - line, x[1]), (y[0] - line, y[1])) for x, y in ai]
+
+    def at(self, p: P) -> P:
+        """A position of this region in chunk coordinates."""
+        return self.line + p[0], p[1]
+
+    def placed(self) -> tuple[P, P, list[Piece]]:
+        """start, end and ai in chunk coordinates."""
+        at = self.at
+        return at(self.start), at(self.end), [(at(x), at(y)) for x, y in self.ai]
 
 
 class _Chunk:
-    __slots__ = ("regions", "delta", "max_end")
+    __slots__ = ("regions", "delta", "max_end", "reach")
 
-    def __init__(self, regions: list[_Region], delta: int) -> None:
+    def __init__(self, regions: list[_Region], delta: int, reach: P) -> None:
         self.regions = regions
         self.delta = delta
-        # (-1, 0) sorts before any position: an empty chunk ends nowhere
-        self.max_end: P = max((r.end for r in regions), default=(-1, 0))
+        self.max_end: P = max((r.at(r.end) for r in regions), default=_NOWHERE)
+        self.reach = reach  # in this chunk's coordinates
         for r in regions:
             r.chunk = self
 
+    def first_start(self) -> P:
+        first = self.regions[0]
+        return first.line + self.delta, first.start[1]
 
-def _pos(p: P, delta: int) -> Pos:
-    return Pos(p[0] + delta, p[1])
+    def real(self, p: P) -> P:
+        return p[0] + self.delta, p[1]
+
+    def local(self, p: P) -> P:
+        return p[0] - self.delta, p[1]
 
 
-def _span(x: P, y: P, delta: int) -> Span:
-    return Span(_pos(x, delta), _pos(y, delta))
+def _pos(p: P) -> Pos:
+    return Pos(p[0], p[1])
 
 
 def _tuple(p: Pos) -> P:
@@ -114,15 +144,21 @@ class DocumentRegions:
         return [r.id for chunk in self._chunks for r in chunk.regions]
 
     def span(self, region_id: str) -> Span:
-        r = self._regions[region_id]
-        return _span(r.start, r.end, r.chunk.delta)
+        start, end, _ = self._real(self._regions[region_id])
+        return Span(_pos(start), _pos(end))
 
     def ai_spans(self, region_id: str) -> list[Span]:
-        r = self._regions[region_id]
-        return [_span(x, y, r.chunk.delta) for x, y in r.ai]
+        _, _, ai = self._real(self._regions[region_id])
+        return [Span(_pos(x), _pos(y)) for x, y in ai]
 
     def snapshot(self) -> Snapshot:
         return [(r.id, self.span(r.id), self.ai_spans(r.id)) for c in self._chunks for r in c.regions]
+
+    @staticmethod
+    def _real(r: _Region) -> tuple[P, P, list[Piece]]:
+        start, end, ai = r.placed()
+        real = r.chunk.real
+        return real(start), real(end), [(real(x), real(y)) for x, y in ai]
 
     # --- changing the set of regions ---------------------------------------
 
@@ -144,7 +180,7 @@ class DocumentRegions:
         chunk = r.chunk
         chunk.regions.remove(r)
         if chunk.regions:
-            chunk.max_end = max(o.end for o in chunk.regions)
+            chunk.max_end = max(o.at(o.end) for o in chunk.regions)
         else:
             self._chunks.remove(chunk)
 
@@ -171,39 +207,38 @@ class DocumentRegions:
 
     def _claim(self, cut: Piece) -> None:
         for chunk in self._chunks:
-            d = chunk.delta
-            local = ((cut[0][0] - d, cut[0][1]), (cut[1][0] - d, cut[1][1]))
-            if chunk.regions[0].start >= local[1]:
+            local = (chunk.local(cut[0]), chunk.local(cut[1]))
+            if chunk.regions[0].at(chunk.regions[0].start) >= local[1]:
                 break
             if chunk.max_end <= local[0]:
                 continue
             for r in chunk.regions:
-                if r.end > local[0] and r.start < local[1]:
-                    r.ai = _subtract(r.ai, local)
+                start, end, ai = r.placed()
+                if end > local[0] and start < local[1]:
+                    r.place(start, end, _subtract(ai, local))
 
     def _insert(self, region_id: str, start: P, end: P, ai: list[Piece]) -> None:
         chunks = self._chunks
         if not chunks:
-            chunk = _Chunk([], 0)
-            chunks.append(chunk)
+            chunks.append(_Chunk([], 0, _NOWHERE))
+            i = 0
         else:
             # the last chunk whose first region starts at or before this one
-            i = max(0, bisect_right(chunks, start, key=lambda c: _first_start(c)) - 1)
-            chunk = chunks[i]
-        d = chunk.delta
-        local_start, local_end = (start[0] - d, start[1]), (end[0] - d, end[1])
-        local_ai = [((x[0] - d, x[1]), (y[0] - d, y[1])) for x, y in ai]
-        r = _Region(region_id, local_start, local_end, local_ai, chunk)
+            i = max(0, bisect_right(chunks, start, key=_Chunk.first_start) - 1)
+        chunk = chunks[i]
+        local = chunk.local
+        r = _Region(region_id, local(start), local(end), [(local(x), local(y)) for x, y in ai], chunk)
         regions = chunk.regions
-        at = bisect_right(regions, local_start, key=lambda o: o.start)
-        regions.insert(at, r)
-        chunk.max_end = max(chunk.max_end, local_end)
+        regions.insert(bisect_right(regions, r.at(r.start), key=lambda o: o.at(o.start)), r)
+        chunk.max_end = max(chunk.max_end, local(end))
+        for later in chunks[i:]:
+            later.reach = max(later.reach, later.local(end))
         self._regions[region_id] = r
         if len(regions) > 2 * _LOAD:
             half = len(regions) // 2
-            chunks.insert(chunks.index(chunk) + 1, _Chunk(regions[half:], chunk.delta))
+            chunks.insert(i + 1, _Chunk(regions[half:], chunk.delta, chunk.reach))
             del regions[half:]
-            chunk.max_end = max(o.end for o in regions)
+            chunk.max_end = max(o.at(o.end) for o in regions)
 
     # --- edits ---------------------------------------------------------------
 
@@ -217,62 +252,60 @@ class DocumentRegions:
         edit = Edit(_tuple(start), _tuple(end), _tuple(new_end), bool(text))
         effect = ChangeEffect()
         chunks = self._chunks
-        emptied = False
-        for i, chunk in enumerate(chunks):
-            d = chunk.delta
-            if chunk.regions[0].start[0] + d > edit.end[0]:
-                # this chunk and all later ones lie on lines after the change
-                if edit.line_delta:
-                    for later in chunks[i:]:
-                        later.delta += 0
-                    effect.moved = True
-                break
-            if chunk.max_end <= (edit.start[0] - d, edit.start[1]):
-                continue
-            self._edit_chunk(chunk, edit.lines_down(d), effect)
-            emptied = emptied or not chunk.regions
-        if emptied:
+        if not chunks:
+            return effect
+        k = max(0, bisect_right(chunks, edit.start, key=_Chunk.first_start) - 1)
+        # earlier chunks whose regions may span the change
+        first = k
+        while False and chunks[first - 1].real(chunks[first - 1].reach) > edit.start:
+            first -= 1
+        last = k  # one past the last chunk starting on or before the change's last line
+        while last < len(chunks) and chunks[last].first_start()[0] <= edit.end[0]:
+            last += 1
+        for chunk in chunks[first:last]:
+            self._edit_chunk(chunk, edit.lines_down(chunk.delta), effect)
+        if edit.line_delta and last < len(chunks):
+            for later in chunks[last:]:
+                later.delta += edit.line_delta
+            effect.moved = True
+        # the visited chunks' reach, exact again from the one before them
+        reach = chunks[first - 1].real(chunks[first - 1].reach) if first else _NOWHERE
+        for chunk in chunks[first:last]:
+            reach = max(reach, chunk.real(chunk.max_end))
+            chunk.reach = chunk.local(reach)
+        if effect.ended:
             self._chunks = [c for c in chunks if c.regions]
         return effect
 
     def _edit_chunk(self, chunk: _Chunk, e: Edit, effect: ChangeEffect) -> None:
+        """Apply a change, in this chunk's coordinates, to its regions."""
+        if chunk.max_end <= e.start:
+            return
         regions = chunk.regions
-        kept = []
-        for i, r in enumerate(regions):
-            if r.end <= e.start:
-                kept.append(r)
+        # regions starting on later lines only move down
+        later = bisect_right(regions, e.end[0], key=lambda r: r.line)
+        if e.line_delta and later < len(regions):
+            for r in regions[later:]:
+                r.line += e.line_delta
+            effect.moved = True
+        ended = False
+        start_line = e.start[0]
+        for r in regions[:later]:
+            if r.line + r.end[0] < start_line or r.at(r.end) <= e.start:
                 continue
-            if r.start[0] > e.end[0]:
-                # this region and the rest of the chunk lie on later lines
-                rest = regions[i:]
-                if e.line_delta:
-                    for later in rest:
-                        self._shift_lines(later, e.line_delta)
-                    effect.moved = True
-                kept.extend(rest)
-                break
-            moved = move_region(r.start, r.end, r.ai, e)
+            before = r.placed()
+            moved = move_region(*before, e)
             if moved is None:
-                effect.ended[r.id] = _span(r.start, r.end, chunk.delta)
+                effect.ended[r.id] = Span(_pos(chunk.real(before[0])), _pos(chunk.real(before[1])))
                 del self._regions[r.id]
+                ended = True
                 continue
             if moved.modified:
                 effect.modified.add(r.id)
-            if (moved.start, moved.end, moved.ai) != (r.start, r.end, r.ai):
+            if (moved.start, moved.end, moved.ai) != before:
                 effect.moved = True
-                r.start, r.end, r.ai = moved.start, moved.end, moved.ai
-            kept.append(r)
-        chunk.regions = kept
-        if kept:
-            chunk.max_end = max(r.end for r in kept)
-
-    @staticmethod
-    def _shift_lines(r: _Region, lines: int) -> None:
-        r.start = (r.start[0] + lines, r.start[1])
-        r.end = (r.end[0] + lines, r.end[1])
-        r.ai = [((x[0] + lines, x[1]), (y[0] + lines, y[1])) for x, y in r.ai]
-
-
-def _first_start(chunk: _Chunk) -> P:
-    first = chunk.regions[0].start
-    return first[0] + chunk.delta, first[1]
+                r.place(moved.start, moved.end, moved.ai)
+        if ended:
+            chunk.regions = [r for r in regions if self._regions.get(r.id) is r]
+        # an upper bound: ends move by the same monotone map as max_end
+        chunk.max_end = e.move(chunk.max_end)
