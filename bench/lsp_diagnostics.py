@@ -37,10 +37,11 @@ class Client(RawClient):
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, env=env)
         self.next_id = 0
+        self.notifications = []
 
     def wait_diagnostics(self, uri: str) -> dict:
         while True:
-            message = self.read()
+            message = self.next_notification()
             if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri:
                 return message["params"]
 
@@ -84,6 +85,10 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def progress(message: str) -> None:
+    print(f"... {message}", file=sys.stderr, flush=True)
+
+
 def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="ailedger-lspbench-"))
     os.system(f"git init -q {root}")
@@ -91,10 +96,11 @@ def main() -> int:
     path.write_text("".join(f"value_{i} = compute({i})  # line {i}\n" for i in range(LINES)))
     env = {**os.environ, "AILEDGER_DB": str(root / "ledger.db"), "AILEDGER_USER": "dev@example.com"}
     plant(root / "ledger.db", path, REGIONS)
-    ours = [sys.executable, "-m", "ailedger", "lsp"]
+    ours = os.environ.get("AILEDGER_BENCH_SERVER", f"{sys.executable} -m ailedger lsp").split()
     bare = [sys.executable, str(Path(__file__).with_name("bare_server.py"))]
     uri, text = path.as_uri(), path.read_text()
 
+    progress("initialize timings")
     init = {"ailedger": [], "bare": []}
     for _ in range(5):
         for name, command in (("ailedger", ours), ("bare", bare)):
@@ -104,6 +110,7 @@ def main() -> int:
 
     change = {}
     for name, command in (("ailedger", ours), ("bare", bare)):
+        progress(f"didChange -> publishDiagnostics, {name}")
         client, _ = start(env, command, root)
         client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
         if name == "ailedger":
@@ -120,6 +127,7 @@ def main() -> int:
             assert len(got["diagnostics"]) == REGIONS
         change[name] = statistics.median(times)
         if name == "ailedger":
+            progress("recordAcceptance -> diagnostic")
             capture = []
             lines = text.splitlines(keepends=True)
             for v in range(2, 202):  # the document as the edits above left it
@@ -138,6 +146,7 @@ def main() -> int:
                 capture.append(time.perf_counter() - t)
         client.close()
 
+    progress("memory with 100,000 regions in the ledger")
     big = Path(tempfile.mkdtemp(prefix="ailedger-lspmem-"))
     os.system(f"git init -q {big}")
     (big / "big.py").write_text(text)

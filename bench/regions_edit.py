@@ -42,14 +42,19 @@ class NaiveRegions:
         lines = text.split("\n")
         new_end = (start.line + len(lines) - 1, (start.character if len(lines) == 1 else 0) + len(lines[-1]))
         e = Edit((start.line, start.character), (end.line, end.character), new_end, bool(text))
+        d = e.line_delta
         kept = []
         for rid, (s, t), ai in self.regions:
             if t <= e.start:
                 kept.append((rid, (s, t), ai))
-                continue
-            moved = move_region(s, t, ai, e)
-            if moved is not None:
-                kept.append((rid, (moved.start, moved.end), moved.ai))
+            elif s[0] > e.end[0]:  # on a later line: only the lines move
+                kept.append(
+                    (rid, ((s[0] + d, s[1]), (t[0] + d, t[1])), [((x[0] + d, x[1]), (y[0] + d, y[1])) for x, y in ai])
+                )
+            else:
+                moved = move_region(s, t, ai, e)
+                if moved is not None:
+                    kept.append((rid, (moved.start, moved.end), moved.ai))
         self.regions = kept
 
     def snapshot(self) -> list[tuple[str, Span, list[Span]]]:
@@ -140,13 +145,16 @@ def timed(apply: Callable[[Pos, Pos, str], object], start: Pos, end: Pos, text: 
     return (time.perf_counter_ns() - t0) / 1e6
 
 
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
 def row(name: str, samples: list[float]) -> str:
-    samples = sorted(samples)
-    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
-    ok = "ok" if p99 < TARGET_P99_MS else "OVER"
+    ok = "ok" if p99(samples) < TARGET_P99_MS else "OVER"
     return (
         f"| {name:<24} | {len(samples):>6} | {statistics.median(samples):>9.4f} "
-        f"| {p99:>9.4f} | {samples[-1]:>8.3f} | {TARGET_P99_MS:>6} {ok:<4} |"
+        f"| {p99(samples):>9.4f} | {max(samples):>9.3f} | {TARGET_P99_MS:>6} {ok:<4} |"
     )
 
 
@@ -173,17 +181,18 @@ def main() -> None:
     assert naive.snapshot() == at_naive_end, "chunked and naive trackers disagree"
 
     chunked_ms = [ms for samples in by_kind.values() for ms in samples]
-    print(f"apply_change latency, {len(ids)} regions in a {LINES}-line document (ms)")
-    print(f"| {'tracker / edit kind':<24} | {'edits':>6} | {'median':>9} | {'p99':>9} | {'max':>8} | {'p99 target':<11} |")
-    print(f"|{'-' * 26}|{'-' * 8}|{'-' * 11}|{'-' * 11}|{'-' * 10}|{'-' * 13}|")
+    header = ("tracker / edit kind", "edits", "median ms", "p99 ms", "max ms", "p99 target")
+    print("| {:<24} | {:>6} | {:>9} | {:>9} | {:>9} | {:<11} |".format(*header))
+    print(f"|{'-' * 26}|{'-' * 8}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 13}|")
     print(row("chunked: all edits", chunked_ms))
     for kind, samples in by_kind.items():
         print(row(f"chunked: {kind}", samples))
     print(row("naive loop: all edits", naive_ms))
-    p99 = sorted(chunked_ms)[int(len(chunked_ms) * 0.99)]
-    naive_p99 = sorted(naive_ms)[int(len(naive_ms) * 0.99)]
-    verdict = "PASS" if p99 < TARGET_P99_MS else "FAIL"
-    print(f"verdict: {verdict}: chunked p99 {p99:.3f} ms vs target {TARGET_P99_MS} ms (naive loop p99 {naive_p99:.3f} ms)")
+    verdict = "PASS" if p99(chunked_ms) < TARGET_P99_MS else "FAIL"
+    print(
+        f"verdict: {verdict}: {len(ids)} regions, {LINES} lines, apply_change p99 {p99(chunked_ms):.3f} ms"
+        f" (target {TARGET_P99_MS} ms, naive loop {p99(naive_ms):.3f} ms)"
+    )
 
 
 if __name__ == "__main__":

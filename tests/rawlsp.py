@@ -14,6 +14,7 @@ class RawClient:
         self.proc = subprocess.Popen([sys.executable, "-m", "ailedger", "lsp"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         self.next_id = 0
+        self.notifications: list[dict[str, Any]] = []  # received while waiting for a response
 
     def send(self, message: dict[str, Any]) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
@@ -33,12 +34,23 @@ class RawClient:
         return json.loads(self.proc.stdout.read(length))
 
     def request(self, method: str, params: Any) -> dict[str, Any]:
-        """Send a request; return its response (notifications in between are skipped)."""
+        """Send a request; return its response (notifications in between are kept)."""
         self.next_id += 1
         self.send({"id": self.next_id, "method": method, "params": params})
         while True:
             message = self.read()
             if message.get("id") == self.next_id and "method" not in message:
+                return message
+            if "id" not in message:
+                self.notifications.append(message)
+
+    def next_notification(self) -> dict[str, Any]:
+        """The next notification, whether it came while waiting for a response or after."""
+        while True:
+            if self.notifications:
+                return self.notifications.pop(0)
+            message = self.read()
+            if "id" not in message:
                 return message
 
     def notify(self, method: str, params: Any) -> None:

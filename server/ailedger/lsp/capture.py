@@ -74,6 +74,7 @@ async def capture(ls: AiLedgerServer, raw: Any) -> dict[str, str]:
     except Exception as err:
         state.regions.remove(region_id)
         raise RequestFailed(f"could not store the acceptance: {err}") from None
+    ls.own_events.add(event.id)
     state.rows[region_id] = projection.from_acceptance(event.id, event.content["payload"])
     state.snapshot_due = True
     schedule(ls, state, now=True)

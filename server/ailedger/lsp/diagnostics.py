@@ -18,9 +18,9 @@ import time
 from typing import Any
 
 from lsprotocol import types
-from pygls.protocol import JsonRPCNotification
 
 from .server import AiLedgerServer
+from .transport import notify
 
 CODES = {
     "unreviewed": "ai-unreviewed",
@@ -88,11 +88,8 @@ def publish(ls: AiLedgerServer, state: Any) -> None:
     state.publish_handle = None
     if ls.docs.get(state.uri) is not state:
         return
-    # Sent as a plain JSON-RPC notification: `notify()` would insist on
-    # lsprotocol objects, whose serialisation costs more than building them.
-    ls.protocol._send_data(JsonRPCNotification(
-        method=types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, jsonrpc="2.0",
-        params={"uri": state.uri, "version": state.version, "diagnostics": build(ls, state)}))
+    notify(ls, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+           {"uri": state.uri, "version": state.version, "diagnostics": build(ls, state)})
 
 
 def schedule(ls: AiLedgerServer, state: Any, *, now: bool = False) -> None:

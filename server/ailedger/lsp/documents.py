@@ -204,7 +204,8 @@ async def _record_and_refresh(ls: AiLedgerServer, state: Any, events: list[Any],
     from .diagnostics import schedule
 
     try:
-        await ls.run_io(ledger_io.record, events, (state.ref, state.text) if snapshot else None)
+        stored = await ls.run_io(ledger_io.record, events, (state.ref, state.text) if snapshot else None)
+        ls.own_events.update(e.id for e in stored)
         if events:
             rows = await ls.run_io(ledger_io.rows_of, [e[1]["regionId"] for e in events])
             state.rows.update(rows)

@@ -82,6 +82,7 @@ async def review(ls: AiLedgerServer, raw: Any) -> dict[str, Any]:
             raise JsonRpcInvalidParams(f"regionIds: no region {unknown[0]} in the ledger")
         hashes.update({r: rows[r]["text_sha256"] for r in missing})
     event = await ls.run_io(ledger_io.record_review, region_ids, params["verdict"], params.get("note"), hashes)
+    ls.own_events.add(event.id)
     rows = await ls.run_io(ledger_io.rows_of, region_ids)
     for state in ls.docs.values():
         if any(r in state.regions for r in region_ids):

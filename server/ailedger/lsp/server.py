@@ -63,6 +63,9 @@ class AiLedgerServer(LanguageServer):
         # (an acceptance is stored before the review that names it).
         self.io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ailedger-io")
         self._ledger: Future[Ledger] | None = None
+        # Events this server appended itself: the watcher, which looks for
+        # other writers, has nothing to learn from them.
+        self.own_events: set[str] = set()
         self.docs: Documents
         self.settings: Settings
 

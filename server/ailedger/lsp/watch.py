@@ -33,6 +33,9 @@ async def watch(ls: AiLedgerServer) -> None:
         await asyncio.sleep(ls.settings.watch_interval_ms / 1000)  # a polling interval, not a wait for the server
         try:
             seen, events = await ls.run_io(ledger_io.new_events, seen)
+            mine = {e.id for e in events} & ls.own_events
+            ls.own_events -= mine
+            events = [e for e in events if e.id not in mine]
             if events:
                 await refresh(ls, events)
             for state in list(ls.docs.values()):

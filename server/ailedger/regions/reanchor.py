@@ -1,97 +1,106 @@
-"""Re-anchoring: map regions from the text the ledger last saw to the text
-now, by a line diff, the way `git blame` follows lines.
+"""Re-anchoring: follow regions across a change made outside the editor.
 
-A line of a region survives only where the diff maps it to an identical line;
-a reformatted line is a different line. "Not found" is a state, not a guess:
-a region none of whose lines survive is reported as such, never attached to
-lines the diff did not map.
+When a file changes behind our back (a checkout, a formatter, another working
+copy) there are no incremental edits to follow, only the last text we knew
+and the text now. Regions then follow lines the way `git blame` does: a line
+diff (diff.py) pairs identical lines, and a region keeps exactly the lines
+the diff pairs. Nothing is guessed: a region none of whose lines survive is
+"not-found", never attached to similar-looking lines, and a reformatted line
+is a different line, so reformatting shows up as lost lines, never as AI
+text silently turning human or human text turning AI.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Literal
 
-from .positions import LINE_BREAK, Encoding, Pos, Span
+from .diff import matching_lines
+from .positions import LINE_BREAK, Encoding, Pos, Span, unit_len
 
 Status = Literal["unchanged", "moved", "modified", "not-found"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reanchored:
     region_id: str
-    span: Span | None
+    span: Span | None  # None when not found
     ai_spans: list[Span]
     lines_kept: int
     lines_total: int
     status: Status
 
 
-def line_map(old_lines: list[str], new_lines: list[str]) -> dict[int, int]:
-    """Old line number -> new line number, for lines the diff keeps."""
-    matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    mapping: dict[int, int] = {}
-    for a, b, size in matcher.get_matching_blocks():
-        for k in range(size):
-            mapping[a + k] = b + k
-    return mapping
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    """A text as lines: their contents, and whether each ends in a break."""
+
+    contents: list[str]
+    breaks: list[bool]
+
+    @classmethod
+    def of(cls, text: str) -> _Lines:
+        contents = LINE_BREAK.split(text)
+        # text ending in a line break has an empty last LSP line holding no
+        # character: git does not count it as a line, and neither do we
+        if contents[-1] == "":
+            contents.pop()
+            return cls(contents, [True] * len(contents))
+        return cls(contents, [True] * (len(contents) - 1) + [False])
 
 
 def _lines_of(span: Span) -> range:
-    """Lines a span covers (an end at column 0 does not cover that line)."""
-    last = span.end.line if span.end.character > 0 or span.end.line == span.start.line else span.end.line - 1
-    return range(span.start.line, last + 1)
+    """The lines holding at least one character (or line break) of span."""
+    return range(span.start.line, span.end.line + (1 if span.end.character else 0))
 
 
-def _map_span(span: Span, mapping: dict[int, int]) -> list[Span]:
-    """The pieces of a span that survive, one per run of consecutive new lines."""
+def _follow(span: Span, line_map: dict[int, int], new: _Lines, enc: Encoding) -> list[Span]:
+    """The pieces of span on lines the diff kept, in the new text. Pieces on
+    consecutive kept lines join up again."""
     pieces: list[Span] = []
-    run: list[tuple[int, int]] = []  # (old line, new line)
     for line in _lines_of(span):
-        new = mapping.get(line)
-        if new is not None and run and new == run[-1][1] + 1 and line == run[-1][0] + 1:
-            run.append((line, new))
+        target = line_map.get(line)
+        if target is None:
             continue
-        if run:
-            pieces.append(_piece(span, run))
-        run = [(line, new)] if new is not None else []
-    if run:
-        pieces.append(_piece(span, run))
+        start = span.start.character if line == span.start.line else 0
+        if line == span.end.line:
+            end = Pos(target, span.end.character)
+        elif new.breaks[target]:
+            end = Pos(target + 1, 0)  # through the line break
+        else:  # same content, but the new text ends without a break here
+            end = Pos(target, unit_len(new.contents[target], enc))
+        piece = Span(Pos(target, start), end)
+        if pieces and pieces[-1].end == piece.start:
+            pieces[-1] = Span(pieces[-1].start, piece.end)
+        else:
+            pieces.append(piece)
     return pieces
 
 
-def _piece(span: Span, run: list[tuple[int, int]]) -> Span:
-    (first_old, first_new), (last_old, last_new) = run[0], run[-1]
-    start = Pos(first_new, span.start.character if first_old == span.start.line else 0)
-    if last_old == span.end.line:
-        end = Pos(last_new, span.end.character)
-    else:
-        end = Pos(last_new + 1, 0)
-    return Span(start, end)
-
-
-def reanchor(old_text: str, new_text: str, regions: list[tuple[str, Span, list[Span]]],
-             enc: Encoding) -> list[Reanchored]:
-    """Where each region is in `new_text`. Positions are in `enc` units; since
-    only identical lines are kept, character columns carry over unchanged."""
-    del enc  # kept lines are identical, so columns need no conversion
-    if old_text == new_text:
-        return [Reanchored(rid, span, list(ai), len(_lines_of(span)), len(_lines_of(span)), "unchanged")
-                for rid, span, ai in regions]
-    mapping = line_map(LINE_BREAK.split(old_text), LINE_BREAK.split(new_text))
+def reanchor(
+    old_text: str, new_text: str, regions: list[tuple[str, Span, list[Span]]], enc: Encoding
+) -> list[Reanchored]:
+    """Where each region (id, span, ai spans in old_text) lies in new_text."""
+    old, new = _Lines.of(old_text), _Lines.of(new_text)
+    line_map = dict(matching_lines(old.contents, new.contents))
     out = []
-    for rid, span, ai in regions:
+    for region_id, span, ai_spans in regions:
         lines = _lines_of(span)
-        kept = [line for line in lines if line in mapping]
+        kept = [line_map[line] for line in lines if line in line_map]
         if not kept:
-            out.append(Reanchored(rid, None, [], 0, len(lines), "not-found"))
+            out.append(Reanchored(region_id, None, [], 0, len(lines), "not-found"))
             continue
-        pieces = _map_span(span, mapping)
-        new_span = Span(pieces[0].start, pieces[-1].end)
-        ai_pieces = [p for s in ai for p in _map_span(s, mapping)]
-        whole = len(kept) == len(lines) and len(pieces) == 1
-        shift = pieces[0].start.line - span.start.line
-        status: Status = "modified" if not whole else ("unchanged" if shift == 0 else "moved")
-        out.append(Reanchored(rid, new_span, ai_pieces, len(kept), len(lines), status))
+        extent = _follow(span, line_map, new, enc)
+        # lines inserted between kept lines are inside the region, as when
+        # typed there live
+        new_span = Span(extent[0].start, extent[-1].end)
+        new_ai = [piece for s in ai_spans for piece in _follow(s, line_map, new, enc)]
+        contiguous = kept[-1] - kept[0] == len(kept) - 1
+        if len(kept) < len(lines) or not contiguous:
+            status: Status = "modified"
+        elif new_span == span and new_ai == ai_spans:
+            status = "unchanged"
+        else:
+            status = "moved"
+        out.append(Reanchored(region_id, new_span, new_ai, len(kept), len(lines), status))
     return out

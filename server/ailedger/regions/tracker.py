@@ -257,7 +257,7 @@ class DocumentRegions:
         k = max(0, bisect_right(chunks, edit.start, key=_Chunk.first_start) - 1)
         # earlier chunks whose regions may span the change
         first = k
-        while False and chunks[first - 1].real(chunks[first - 1].reach) > edit.start:
+        while first > 0 and chunks[first - 1].real(chunks[first - 1].reach) > edit.start:
             first -= 1
         last = k  # one past the last chunk starting on or before the change's last line
         while last < len(chunks) and chunks[last].first_start()[0] <= edit.end[0]:
@@ -268,7 +268,8 @@ class DocumentRegions:
             for later in chunks[last:]:
                 later.delta += edit.line_delta
             effect.moved = True
-        # the visited chunks' reach, exact again from the one before them
+        # recompute the visited chunks' reach from the chunk before them,
+        # which the change did not touch; this also tightens stale bounds
         reach = chunks[first - 1].real(chunks[first - 1].reach) if first else _NOWHERE
         for chunk in chunks[first:last]:
             reach = max(reach, chunk.real(chunk.max_end))
