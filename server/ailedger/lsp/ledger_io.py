@@ -150,3 +150,49 @@ def warm_up(ledger: Ledger) -> str:
     from .. import models  # noqa: F401  (pydantic: the slowest import)
 
     return current_user()
+
+
+def file_changed(ledger: Ledger, path: Path) -> int:
+    """A file with regions changed on disk while no editor had it open (a
+    checkout, a formatter, an agent): re-anchor its regions. Returns how many
+    regions it holds."""
+    from ..files import read_document
+
+    ref = repo_of(path)
+    rows = file_rows(ledger, ref)
+    if not rows:
+        return 0
+    try:
+        text = read_document(path)
+    except (OSError, UnicodeDecodeError):
+        return len(rows)  # gone for now (a branch switch): "not found" is decided when it is read again
+    seen = ledger.snapshot(ref.repo, ref.path)
+    if seen == text:
+        return len(rows)
+    opened = Opened(ref, rows, [(rid, row_span(row), row_ai_spans(row)) for rid, row in rows.items()])
+    if seen is not None:
+        _reanchor(ledger, opened, seen, text)
+    ledger.save_snapshot(ref.repo, ref.path, text)
+    return len(rows)
+
+
+def file_renamed(ledger: Ledger, source: Path, dest: Path) -> int:
+    """A file with regions was renamed or moved: its regions go with it."""
+    old, new = repo_of(source), repo_of(dest)
+    rows = file_rows(ledger, old)
+    if not rows or old.repo != new.repo:
+        return 0
+    import orjson
+
+    events = [("region-update", {
+        "regionId": rid, "path": new.path,
+        "range": {"start": {"line": r["start_line"], "character": r["start_char"]},
+                  "end": {"line": r["end_line"], "character": r["end_char"]}},
+        "aiRanges": orjson.loads(r["ai_ranges"]), "textSha256": r["text_sha256"],
+        "aiFraction": r["ai_fraction"], "reason": "rename",
+    }) for rid, r in rows.items()]
+    ledger.append_many(events, actor=current_user())
+    seen = ledger.snapshot(old.repo, old.path)
+    if seen is not None:
+        ledger.save_snapshot(new.repo, new.path, seen)
+    return len(rows)

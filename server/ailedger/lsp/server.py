@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 log = logging.getLogger("ailedger.lsp")
 
-FEATURES = ("documents", "capture", "diagnostics", "review", "hover", "regions_request", "watch")
+FEATURES = (
+    "documents", "capture", "diagnostics", "review", "hover", "regions_request", "watch", "files_watch",
+)
 
 
 class Protocol(LanguageServerProtocol):

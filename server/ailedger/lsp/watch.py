@@ -21,8 +21,14 @@ def register(server: AiLedgerServer) -> None:
     async def initialized(ls: AiLedgerServer, params: types.InitializedParams) -> None:
         from . import ledger_io
 
+        from . import files_watch
+
         await ls.run_io(ledger_io.warm_up)
         ls._watcher = asyncio.ensure_future(watch(ls))  # type: ignore[attr-defined]
+        try:
+            files_watch.start(ls)
+        except Exception:  # e.g. out of inotify watches: the editor path still works
+            log.exception("could not watch the workspace for changes on disk")
 
 
 async def watch(ls: AiLedgerServer) -> None:

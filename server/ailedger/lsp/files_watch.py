@@ -1,0 +1,87 @@
+"""Changes on disk to files the editor does not have open: a `git checkout`,
+a formatter run from the terminal, an agent writing files. watchdog reports
+them from its own thread; they are coalesced per file and handled in the
+worker thread, so nothing here touches the event loop for long."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from .server import AiLedgerServer, log
+
+SETTLE_SECONDS = 0.2  # a checkout writes many files in a burst: wait for it to settle
+IGNORED_PARTS = {".git", "node_modules", "__pycache__", ".venv"}
+
+
+def register(server: AiLedgerServer) -> None:
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: AiLedgerServer, params: Any) -> None:
+        observer = getattr(ls, "_observer", None)
+        if observer is not None:
+            observer.stop()
+
+
+def start(ls: AiLedgerServer) -> None:
+    """Watch every workspace folder (called once the server is initialized)."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    from .documents import path_of
+
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Path, Path | None]] = asyncio.Queue()
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.is_directory or event.event_type not in ("modified", "created", "moved", "closed"):
+                return
+            src = Path(str(event.src_path))
+            dest = Path(str(event.dest_path)) if event.event_type == "moved" else None
+            if IGNORED_PARTS & set(src.parts) or src.name.startswith("ledger.db"):
+                return
+            loop.call_soon_threadsafe(queue.put_nowait, (event.event_type, src, dest))
+
+    uris = [f.uri for f in (ls.workspace.folders or {}).values()]
+    if not uris and ls.workspace.root_uri:
+        uris = [ls.workspace.root_uri]
+    roots = [path_of(uri) for uri in uris]
+    observer = Observer()
+    for root in {r for r in roots if r is not None and r.is_dir()}:
+        observer.schedule(Handler(), str(root), recursive=True)
+    observer.daemon = True
+    observer.start()
+    ls._observer = observer  # type: ignore[attr-defined]
+    asyncio.ensure_future(_consume(ls, queue))
+
+
+async def _consume(ls: AiLedgerServer, queue: asyncio.Queue[tuple[str, Path, Path | None]]) -> None:
+    from . import ledger_io
+
+    while True:
+        batch = [await queue.get()]
+        await asyncio.sleep(SETTLE_SECONDS)  # coalesce a burst of writes (a settling delay, not a wait for the server)
+        while not queue.empty():
+            batch.append(queue.get_nowait())
+        changed: dict[Path, None] = {}
+        for kind, src, dest in batch:
+            if kind == "moved" and dest is not None:
+                try:
+                    if await ls.run_io(ledger_io.file_renamed, src, dest):
+                        log.info("regions of %s moved to %s", src, dest)
+                except Exception:
+                    log.exception("could not follow the rename of %s", src)
+                changed[dest] = None
+            else:
+                changed[src] = None
+        open_paths = {s.path for s in ls.docs.values()}
+        for path in changed:
+            if path in open_paths:
+                continue  # the editor owns it: its didChange notifications are the truth
+            try:
+                await ls.run_io(ledger_io.file_changed, path)
+            except Exception:
+                log.exception("could not re-anchor %s", path)
