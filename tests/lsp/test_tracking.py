@@ -62,3 +62,32 @@ async def test_undo_of_a_deletion_restores_the_region(client, repo: Path) -> Non
     found = ours(await diagnostics_until(client, uri, lambda d: bool(ours(d))))
     assert found[0].data == {"regionId": region_id}
     assert (found[0].range.start.line, found[0].range.end.line) == (3, 5)
+
+
+async def test_a_burst_of_keystrokes_is_coalesced_into_fewer_publishes(env, repo: Path) -> None:
+    from helpers_lsp import start
+
+    client = await start(env, repo, {"diagnosticsDebounceMs": 100})
+    try:
+        path = repo / "app.py"
+        path.write_text(FILE)
+        uri = open_doc(client, path)
+        await record(client, uri, (3, 0), (5, 0), AI, version=1)
+        await diagnostics_until(client, uri, lambda d: bool(ours(d)))
+        published: list[int | None] = []
+        features = client.protocol.fm.features
+        original = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+        def counting(params: types.PublishDiagnosticsParams) -> None:
+            published.append(params.version)
+            original(params)
+
+        features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = counting
+        for v in range(2, 12):  # ten keystrokes above the region, each adding a line
+            edit(client, uri, v, (0, 0), (0, 0), "#\n")
+        found = ours(await diagnostics_until(client, uri, lambda d: bool(ours(d)) and ours(d)[0].range.start.line == 13))
+        assert found[0].range.end.line == 15
+        assert 11 in published and len(published) < 10
+    finally:
+        await client.shutdown_session()
+        await client.stop()
