@@ -98,14 +98,15 @@ class Document:
 
 
 def plant(doc: Document, regions: DocumentRegions, rng: random.Random) -> None:
-    # one region every other line: 1-3 lines long, some ending mid-line
+    # one region every other line, 1-3 lines long, some starting mid-line;
+    # a long one overlaps the next region, which claims the shared AI text
     for i in range(REGIONS):
         line = i * LINES // REGIONS
-        last = min(LINES - 1, line + rng.randint(0, 2))
+        last = line + rng.randint(0, 2)
         start = Pos(line, rng.randint(0, doc.lengths[line] // 2))
-        end = Pos(last, doc.lengths[last]) if last > line else Pos(line, doc.lengths[line])
-        if end <= start:
-            continue
+        end = Pos(last, doc.lengths[last])
+        if end <= start:  # an empty line: take its line break
+            end = Pos(line + 1, 0)
         regions.add(f"r{i}", Span(start, end))
 
 

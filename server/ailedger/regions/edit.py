@@ -94,7 +94,8 @@ def move_region(start: P, end: P, ai: list[Piece], e: Edit) -> MovedRegion | Non
             modified = True
         for piece in move_span(x, y, e):
             if moved_ai and moved_ai[-1][1] == piece[0]:
-                # the human text between two AI spans was deleted: one span again
+                # nothing left between them (a deletion inside one span, or of
+                # the human text between two): one span again
                 moved_ai[-1] = (moved_ai[-1][0], piece[1])
             else:
                 moved_ai.append(piece)
