@@ -23,8 +23,9 @@ from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter, ValidationE
 from typing_extensions import NotRequired, TypedDict
 
 from .errors import UserError
+from .ledger.canonical import EVENT_VERSION
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = EVENT_VERSION  # the event envelope's `v`
 
 Kind = Literal["inline", "partial-inline", "next-edit", "chat-insert", "agent-edit"]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]

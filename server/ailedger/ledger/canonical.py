@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 GENESIS = "0" * 64
+EVENT_VERSION = 1  # the envelope's `v`: bump with a migration when the event shape changes
 # Naive datetimes are UTC; UTC prints as `Z`.
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 

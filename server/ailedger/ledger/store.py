@@ -15,6 +15,7 @@ loss, at the cost of single-event commit speed.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -27,11 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import sqlite_utils
 
-from ..models import PAYLOADS, SCHEMA_VERSION, InvalidMessage, validate
 from . import projection
-from .canonical import GENESIS, event_body, event_hash
+from .canonical import EVENT_VERSION, GENESIS, event_body, event_hash
 from .errors import CorruptLedger, InvalidEvent, NewerLedger, NotALedger
 from .ids import next_ids
 from .schema import APPLICATION_ID, LATEST, MIGRATIONS
@@ -85,6 +84,9 @@ def utc_now() -> str:
 
 def validate_payload(type_: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     """The payload, validated and normalised, or InvalidEvent naming the field."""
+    # pydantic loads on first use: `ailedger verify` and `log` never need it.
+    from ..models import PAYLOADS, InvalidMessage, validate
+
     model = PAYLOADS.get(type_)
     if model is None:
         raise InvalidEvent(f"unknown event type {type_!r}; expected one of {', '.join(PAYLOADS)}")
@@ -112,10 +114,17 @@ class Ledger:
             self._migrate()
         except sqlite3.DatabaseError as err:
             raise CorruptLedger(f"{self.path}: the ledger file is damaged ({err}); it was left as it is") from None
-        self.db = sqlite_utils.Database(self.conn)
         self.device: str = self._meta("device")
         self._projected = 0
         self._cached_head: tuple[int, tuple[int, str, str | None]] | None = None
+        self._version_in_txn = 0
+
+    @functools.cached_property
+    def db(self) -> Any:
+        """sqlite-utils over the same connection, for queries (loaded on first use)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # --- set-up ---------------------------------------------------------
 
@@ -194,27 +203,30 @@ class Ledger:
         self, items: Sequence[tuple[str, Mapping[str, Any]]], *, actor: str
     ) -> list[StoredEvent]:
         """Validate, chain and commit events in one transaction: all or none."""
-        prepared = [(t, validate_payload(t, p)) for t, p in items]
-        if not prepared:
-            return []
-        ts = utc_now()
-        device = self.device
-        with self._write() as conn:
-            seq, prev, last_id = self._head(conn)
-            ids = next_ids(last_id, len(prepared))
-            rows = []
-            for (type_, payload), event_id in zip(prepared, ids):
-                seq += 1
-                body = event_body(type_, ts, actor, payload, SCHEMA_VERSION)
-                digest = event_hash(event_id, device, seq, prev, body)
-                rows.append((event_id, device, seq, prev, digest, type_, body.decode("utf-8")))
-                prev = digest
-            if len(rows) == 1:
-                last = conn.execute(_INSERT_EVENT, rows[0]).lastrowid
-            else:
-                conn.executemany(_INSERT_EVENT, rows)
-                last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-            self._cached_head = (conn.execute("PRAGMA data_version").fetchone()[0], (seq, prev, ids[-1]))
+        with _no_cyclic_gc():
+            prepared = [(t, validate_payload(t, p)) for t, p in items]
+            if not prepared:
+                return []
+            ts = utc_now()
+            device = self.device
+            with self._write() as conn:
+                seq, prev, last_id = self._head(conn)
+                ids = next_ids(last_id, len(prepared))
+                rows = []
+                for (type_, payload), event_id in zip(prepared, ids):
+                    seq += 1
+                    body = event_body(type_, ts, actor, payload, EVENT_VERSION)
+                    digest = event_hash(event_id, device, seq, prev, body)
+                    rows.append((event_id, device, seq, prev, digest, type_, body.decode("utf-8")))
+                    prev = digest
+                if len(rows) == 1:
+                    last = conn.execute(_INSERT_EVENT, rows[0]).lastrowid
+                else:
+                    conn.executemany(_INSERT_EVENT, rows)
+                    last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+                # Our own commit does not change our data_version: the head
+                # stays valid until another connection writes.
+                self._cached_head = (self._version_in_txn, (seq, prev, ids[-1]))
         first = last - len(rows) + 1
         return [StoredEvent(first + i, *row) for i, row in enumerate(rows)]
 
@@ -225,7 +237,7 @@ class Ledger:
         while nobody else wrote, the head we wrote last is still the head and
         the editor's single-event path skips a query.
         """
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        version = self._version_in_txn = conn.execute("PRAGMA data_version").fetchone()[0]
         if self._cached_head is not None and self._cached_head[0] == version:
             return self._cached_head[1]
         row = conn.execute(
@@ -406,6 +418,24 @@ class Ledger:
                 if region_id in rows:
                     rows[region_id] = projection.apply(rows[region_id], event.id, event.type, payload, actor)
         return sorted(rows.values(), key=lambda r: r["accepted_event"])
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is built.
+
+    A batch is thousands of small acyclic dicts; each allocation burst would
+    otherwise trigger collections that rescan everything the caller holds.
+    Reference counting still frees everything as usual."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -59,7 +59,7 @@ def verify_chain(conn: sqlite3.Connection, anchors: dict[str, dict[str, Any]]) -
     rows = conn.execute(
         "SELECT id, device, seq, prev_hash, hash, CAST(body AS BLOB) FROM events ORDER BY rowid"
     )
-    for event_id, device, seq, prev_hash, digest, body in rows:
+    for event_id, device, seq, prev_hash, digest, body in _chunks(rows):
         report.events += 1
         head = heads.get(device)
         if head is None:
@@ -109,6 +109,15 @@ def verify_chain(conn: sqlite3.Connection, anchors: dict[str, dict[str, Any]]) -
     report.problem = _check_anchors(conn, heads, anchors)
     report.anchored = len(anchors)
     return report
+
+
+def _chunks(cursor: sqlite3.Cursor, size: int = 4096) -> Any:
+    """Rows in batches: fewer round trips into SQLite than one row at a time."""
+    while True:
+        batch = cursor.fetchmany(size)
+        if not batch:
+            return
+        yield from batch
 
 
 def _check_anchors(
