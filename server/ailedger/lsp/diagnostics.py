@@ -56,30 +56,29 @@ def build(ls: AiLedgerServer, state: Any) -> list[dict[str, Any]]:
 
     severity = ls.settings.severity
     now = time.monotonic()
-    cache: dict[str, tuple[Any, ...]] = state.__dict__.setdefault("_diag_cache", {})
+    cache = state.diagnostic_cache
     out = []
-    for region_id in state.regions.ids():
+    for region_id, sl, sc, el, ec in state.regions.extents():
         status = state.status(region_id)
         code = CODES.get(status)
         if code is None:
             continue
-        span = state.regions.span(region_id)
+        where = (sl, sc, el, ec)
         hit = cache.get(region_id)
-        if hit is not None and hit[0] == span and hit[1] == code and hit[2] == severity and now - hit[3] < _MESSAGE_TTL:
+        if hit is not None and hit[0] == where and hit[1] == code and hit[2] == severity and now - hit[3] < _MESSAGE_TTL:
             out.append(hit[4])
             continue
         row = state.rows.get(region_id)
         message = region_message(dict(row, status=status)) if row else "AI-generated code not yet reviewed"
         diagnostic = {
-            "range": {"start": {"line": span.start.line, "character": span.start.character},
-                      "end": {"line": span.end.line, "character": span.end.character}},
+            "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
             "severity": severity,
             "source": "ailedger",
             "code": code,
             "message": message,
             "data": {"regionId": region_id},
         }
-        cache[region_id] = (span, code, severity, now, diagnostic)
+        cache[region_id] = (where, code, severity, now, diagnostic)
         out.append(diagnostic)
     return out
 

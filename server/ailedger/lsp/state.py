@@ -43,6 +43,8 @@ class DocState:
     publish_handle: asyncio.TimerHandle | None = None
     _starts: tuple[str, list[int]] | None = None
     _status: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
+    # region id -> (extent, code, severity, built at, diagnostic dict)
+    diagnostic_cache: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     snapshot_due: bool = False  # the ledger should remember this text (written off the capture path)
 
     def changed(self) -> None:
