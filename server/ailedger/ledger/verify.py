@@ -59,56 +59,51 @@ def verify_chain(conn: sqlite3.Connection, anchors: dict[str, dict[str, Any]]) -
     rows = conn.execute(
         "SELECT id, device, seq, prev_hash, hash, CAST(body AS BLOB) FROM events ORDER BY rowid"
     )
+    count = 0
     for event_id, device, seq, prev_hash, digest, body in _chunks(rows):
-        report.events += 1
+        count += 1
         head = heads.get(device)
         if head is None:
             head = heads[device] = Head()
-        # canonical.event_hash, inlined: this loop is the whole cost of verify.
-        if sha256(b"%s %s %d %s\n%s" % (event_id.encode(), device.encode(), seq, prev_hash.encode(), body)).hexdigest() != digest:
-            report.problem = Problem(
-                "edited", event_id, device, seq, "its content does not match its hash"
-            )
-            return report
-        if seq <= head.seq:
-            report.problem = Problem(
-                "reordered", event_id, device, seq, f"it stands after seq {head.seq} (event {head.id})"
-            )
-            return report
-        if seq > head.seq + 1:
-            later = conn.execute(
-                "SELECT id FROM events WHERE device = ? AND seq = ?", (device, head.seq + 1)
-            ).fetchone()
-            if later is not None:
-                report.problem = Problem(
-                    "reordered", later[0], device, head.seq + 1,
-                    f"it stands after event {event_id} (seq {seq}) instead of before it",
-                )
-                return report
-            missing = f"seq {head.seq + 1}" if seq == head.seq + 2 else f"seq {head.seq + 1}-{seq - 1}"
-            after = f"event {head.id}" if head.id else "the start of the chain"
-            report.problem = Problem(
-                "deleted", event_id, device, seq, f"{missing} missing between {after} and this event"
-            )
-            return report
-        if prev_hash != head.hash:
-            # This event is intact but does not link to the one before: that
-            # one was rewritten together with its own hash.
-            report.problem = Problem(
-                "edited", head.id, device, head.seq,
-                f"rewritten with a recomputed hash (event {event_id} after it links to another)",
-            )
-            return report
-        if event_id <= head.id:
-            report.problem = Problem(
-                "reordered", head.id, device, head.seq,
-                f"its id is newer than event {event_id} after it: inserted out of order, or forged",
-            )
+        # canonical.event_hash, inlined: this loop is the whole cost of verify,
+        # so the common case is one hash and one combined test.
+        h = sha256(f"{event_id} {device} {seq} {prev_hash}\n".encode())
+        h.update(body)
+        if h.hexdigest() != digest or seq != head.seq + 1 or prev_hash != head.hash or event_id <= head.id:
+            report.events = count
+            report.problem = _diagnose(conn, head, event_id, device, seq, prev_hash, h.hexdigest() == digest)
             return report
         head.seq, head.hash, head.id = seq, digest, event_id
+    report.events = count
     report.problem = _check_anchors(conn, heads, anchors)
     report.anchored = len(anchors)
     return report
+
+
+def _diagnose(conn: sqlite3.Connection, head: Head, event_id: str, device: str, seq: int,
+              prev_hash: str, hash_ok: bool) -> Problem:
+    """Which way an event breaks its chain (the slow path: once per verify)."""
+    if not hash_ok:
+        return Problem("edited", event_id, device, seq, "its content does not match its hash")
+    if seq <= head.seq:
+        return Problem("reordered", event_id, device, seq, f"it stands after seq {head.seq} (event {head.id})")
+    if seq > head.seq + 1:
+        later = conn.execute(
+            "SELECT id FROM events WHERE device = ? AND seq = ?", (device, head.seq + 1)
+        ).fetchone()
+        if later is not None:
+            return Problem("reordered", later[0], device, head.seq + 1,
+                           f"it stands after event {event_id} (seq {seq}) instead of before it")
+        missing = f"seq {head.seq + 1}" if seq == head.seq + 2 else f"seq {head.seq + 1}-{seq - 1}"
+        after = f"event {head.id}" if head.id else "the start of the chain"
+        return Problem("deleted", event_id, device, seq, f"{missing} missing between {after} and this event")
+    if prev_hash != head.hash:
+        # This event is intact but does not link to the one before: that one
+        # was rewritten together with its own hash.
+        return Problem("edited", head.id, device, head.seq,
+                       f"rewritten with a recomputed hash (event {event_id} after it links to another)")
+    return Problem("reordered", head.id, device, head.seq,
+                   f"its id is newer than event {event_id} after it: inserted out of order, or forged")
 
 
 def _chunks(cursor: sqlite3.Cursor, size: int = 4096) -> Any:
