@@ -68,3 +68,28 @@ def acceptance_payload(
         "itemId": params.get("itemId"),
         "acceptedAt": accepted_at,
     }
+
+
+def acceptance_from_disk(raw: Any, *, region_id: str, user: str) -> dict[str, Any]:
+    """Validate params, check them against the file on disk, and build the
+    acceptance payload: what `ailedger record` and the agent hooks store.
+    Raises a UserError naming the field when anything is off."""
+    from pathlib import Path
+    from urllib.parse import unquote, urlparse
+
+    from .files import read_document
+    from .ledger.identity import repo_of
+    from .models import AcceptanceParams, validate
+
+    params = validate(AcceptanceParams, raw, "acceptance")
+    uri = params["textDocument"]["uri"]
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        raise TextNotThere(f"textDocument.uri: only file:// URIs can be checked on disk, got {uri!r}")
+    path = Path(unquote(parsed.path))
+    try:
+        document = read_document(path)
+    except (OSError, UnicodeDecodeError) as err:
+        raise TextNotThere(f"textDocument.uri: cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
+    check_text_at(document, params, "utf-16")
+    return acceptance_payload(params, region_id=region_id, user=user, where=repo_of(path))

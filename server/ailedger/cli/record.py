@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from . import UsageError
 
@@ -27,6 +26,8 @@ examples:
   ailedger record --file src/app.py --lines 10-24 --kind agent-edit \\
       --tool claude-code@2.1.0 --model anthropic/claude-sonnet-4@20250514
 
+  ailedger record --from claude-code < hook-payload.json   (what installed hooks run)
+
 Positions are 0-based and count UTF-16 code units, as in LSP; --lines is
 1-based and inclusive, like an editor's gutter, and records whole lines.
 """
@@ -43,27 +44,24 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p.add_argument("--prompt", help="the prompt, if it may be kept")
     p.add_argument("--session-id", help="the tool's session id")
     p.add_argument("--json", action="store_true", help="print {regionId, eventId} as JSON")
+    p.add_argument("--from", dest="source", choices=("claude-code", "cursor", "codex", "git"),
+                   help="read that tool's hook payload on stdin (see `ailedger hooks install`)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..capture import acceptance_payload, check_text_at
-    from ..files import read_document
+    if args.source:
+        from ..hooks.record import run_hook
+
+        return run_hook(args.source, args)
+    from ..capture import acceptance_from_disk
+    from ..ledger.identity import current_user
     from ..ledger.ids import new_id
-    from ..ledger.identity import current_user, repo_of
-    from ..models import AcceptanceParams, validate
     from . import open_ledger
 
     raw = _from_flags(args) if args.file else _from_stdin()
-    params = validate(AcceptanceParams, raw, "acceptance")
-    path = _path_of(params["textDocument"]["uri"])
-    try:
-        document = read_document(path)
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"textDocument.uri: cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
-    check_text_at(document, params, "utf-16")
     user = current_user()
-    payload = acceptance_payload(params, region_id=new_id(), user=user, where=repo_of(path))
+    payload = acceptance_from_disk(raw, region_id=new_id(), user=user)
     with open_ledger(args) as ledger:
         event = ledger.append("acceptance", payload, actor=user)
     if args.json:
@@ -145,8 +143,3 @@ def _model(spec: str | None) -> dict[str, Any] | None:
     return {"provider": provider or None, "id": model_id or None, "version": version or None}
 
 
-def _path_of(uri: str) -> Path:
-    parsed = urlparse(uri)
-    if parsed.scheme != "file":
-        raise UsageError(f"textDocument.uri: only file:// URIs can be checked on disk, got {uri!r}")
-    return Path(unquote(parsed.path))

@@ -1,0 +1,54 @@
+"""What a hook must remember between two invocations: the files before an
+edit (keyed by the tool's id for that edit) and the session's last prompt."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+
+def state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "ailedger" / "hooks"
+
+
+def _file(tool: str, kind: str, key: str) -> Path:
+    # Keys come from the agent: hash them rather than trust them as file names.
+    return state_dir() / tool / kind / hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _save(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(orjson.dumps(value))
+    tmp.replace(path)
+
+
+def save_files(tool: str, key: str, files: dict[str, str | None]) -> None:
+    """Contents before an edit; None for a file that did not exist."""
+    _save(_file(tool, "before", key), files)
+
+
+def take_files(tool: str, key: str) -> dict[str, str | None] | None:
+    path = _file(tool, "before", key)
+    try:
+        value = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    path.unlink(missing_ok=True)
+    return value
+
+
+def save_prompt(tool: str, session: str, prompt: str) -> None:
+    _save(_file(tool, "prompt", session), {"prompt": prompt})
+
+
+def last_prompt(tool: str, session: str) -> str | None:
+    try:
+        return orjson.loads(_file(tool, "prompt", session).read_bytes())["prompt"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return None
