@@ -18,3 +18,7 @@ def default_db() -> Path:
 def resolve_db(flag: str | None) -> Path:
     """`--db`, else the default."""
     return Path(flag).expanduser() if flag else default_db()
+
+
+def config_home() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "ailedger"

@@ -405,6 +405,12 @@ class Ledger:
         with self._lock:
             return list(self.db.query(sql + " ORDER BY accepted_event", params))
 
+    def repos(self) -> list[str]:
+        """Every repository this ledger has regions in."""
+        self._catch_up()
+        with self._lock:
+            return [r[0] for r in self.conn.execute("SELECT DISTINCT repo FROM regions ORDER BY repo")]
+
     def rebuild_regions(self) -> list[dict[str, Any]]:
         """Replay the whole log into a fresh projection (in memory) and return it."""
         rows: dict[str, dict[str, Any]] = {}

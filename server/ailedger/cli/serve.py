@@ -1,0 +1,66 @@
+"""`ailedger serve`: the organisation's audit service."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = """\
+Run the audit service that ledgers sync to: an HTTP API under /v1/ on an
+embedded SQLite file (in --data, default ${XDG_DATA_HOME:-~/.local/share}/ailedger/service).
+It checks every device's hash chain as events arrive (a gap, fork or altered
+event is refused with 409 and kept as a tamper alert) and signs checkpoints
+with its own Ed25519 key, created on first start.
+
+examples:
+  ailedger serve                                 127.0.0.1:8765, embedded SQLite
+  ailedger serve --host 0.0.0.0 --port 9000 --data /srv/ailedger
+  ailedger serve token create --user lead@example.com --role lead
+"""
+
+
+def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("serve", help="run the audit service", description=HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--data", type=Path, help="folder for the service's database and key")
+    p.set_defaults(run=run)
+    actions = p.add_subparsers(dest="serve_action", metavar="token")
+    token = actions.add_parser("token", help="manage access tokens")
+    token_actions = token.add_subparsers(dest="token_action", metavar="create", required=True)
+    create = token_actions.add_parser("create", help="create a token; prints it alone on stdout",
+                                      description="Create a bearer token for a user (stored hashed; shown once).")
+    create.add_argument("--user", required=True, metavar="EMAIL")
+    create.add_argument("--role", choices=("reviewer", "lead", "admin"), default="reviewer")
+    create.add_argument("--org", default="default", help="organisation (default: default)")
+    create.add_argument("--data", type=Path, dest="token_data", help="as for serve")
+    create.set_defaults(run=run_token)
+
+
+def data_dir(flag: Path | None) -> Path:
+    from ..paths import data_home
+
+    return flag if flag else data_home() / "service"
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ..sync.service.app import create_app
+    from ..sync.service.keys import ServiceKey
+    from ..sync.service.storage import SqliteStorage
+
+    folder = data_dir(args.data)
+    app = create_app(SqliteStorage(folder / "service.db"), ServiceKey.load_or_create(folder / "service-key.pem"))
+    print(f"ailedger audit service on http://{args.host}:{args.port} (data in {folder})", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def run_token(args: argparse.Namespace) -> int:
+    from ..sync.service.storage import SqliteStorage
+
+    folder = data_dir(args.token_data or args.data)
+    print(SqliteStorage(folder / "service.db").create_token(args.user, args.role, args.org))
+    return 0

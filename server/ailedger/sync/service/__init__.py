@@ -1,0 +1,1 @@
+"""`ailedger serve`: the organisation's audit service."""
