@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--data", type=Path, help="folder for the service's database and key")
+    p.add_argument("--database-url", metavar="URL", help="postgresql://... instead of the embedded SQLite file")
     p.set_defaults(run=run)
     actions = p.add_subparsers(dest="serve_action", metavar="token")
     token = actions.add_parser("token", help="manage access tokens")
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     create.add_argument("--role", choices=("reviewer", "lead", "admin"), default="reviewer")
     create.add_argument("--org", default="default", help="organisation (default: default)")
     create.add_argument("--data", type=Path, dest="token_data", help="as for serve")
+    create.add_argument("--database-url", dest="token_database_url", metavar="URL", help="as for serve")
     create.set_defaults(run=run_token)
 
 
@@ -49,18 +51,27 @@ def run(args: argparse.Namespace) -> int:
 
     from ..sync.service.app import create_app
     from ..sync.service.keys import ServiceKey
-    from ..sync.service.storage import SqliteStorage
-
     folder = data_dir(args.data)
-    app = create_app(SqliteStorage(folder / "service.db"), ServiceKey.load_or_create(folder / "service-key.pem"))
-    print(f"ailedger audit service on http://{args.host}:{args.port} (data in {folder})", flush=True)
+    storage = _open(folder, args.database_url)
+    app = create_app(storage, ServiceKey.load_or_create(folder / "service-key.pem"))
+    where = "PostgreSQL" if args.database_url else f"SQLite in {folder}"
+    print(f"ailedger audit service on http://{args.host}:{args.port} ({where}; key in {folder})", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 
 def run_token(args: argparse.Namespace) -> int:
-    from ..sync.service.storage import SqliteStorage
-
     folder = data_dir(args.token_data or args.data)
-    print(SqliteStorage(folder / "service.db").create_token(args.user, args.role, args.org))
+    storage = _open(folder, args.token_database_url or args.database_url)
+    print(storage.create_token(args.user, args.role, args.org))
     return 0
+
+
+def _open(folder: Path, database_url: str | None):  # type: ignore[no-untyped-def]
+    from ..cli import UsageError
+    from ..sync.service.storage import open_storage
+
+    try:
+        return open_storage(folder, database_url)
+    except ConnectionError as err:
+        raise UsageError(f"--database-url: {err}") from None

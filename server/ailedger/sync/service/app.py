@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from ..chain import shape_error
 from .keys import ServiceKey
-from .storage import Principal, Refused, SqliteStorage
+from .storage import Principal, Refused, Storage
 
 MAX_BODY = 8 * 1024 * 1024
 MAX_EVENTS = 5_000
@@ -28,7 +28,7 @@ def _error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status)
 
 
-def create_app(storage: SqliteStorage, key: ServiceKey) -> Starlette:
+def create_app(storage: Storage, key: ServiceKey) -> Starlette:
     async def principal(request: Request) -> Principal | None:
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer "):

@@ -23,7 +23,7 @@ import orjson
 from ..chain import hash_ok
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, user TEXT NOT NULL, role TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, user_email TEXT NOT NULL, role TEXT NOT NULL,
     org TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (cursor INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, device TEXT NOT NULL,
     seq INTEGER NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,
@@ -62,33 +62,34 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class SqliteStorage:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
-        self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.execute("PRAGMA synchronous = NORMAL")
-        self.conn.executescript(SCHEMA)
-        self.lock = threading.Lock()
+class Storage:
+    """Shared by both backends: the SQL is portable but for placeholders and the schema."""
+
+    conn: Any
+    lock: threading.Lock
+    begin = "BEGIN"
+
+    def _x(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
+        return self.conn.execute(sql, params)
 
     # --- tokens -----------------------------------------------------------
 
     def create_token(self, user: str, role: str, org: str) -> str:
         token = "ail_" + secrets.token_urlsafe(32)
         with self.lock:
-            self.conn.execute("INSERT INTO tokens VALUES (?,?,?,?,?)", (token_hash(token), user, role, org, _now()))
+            self._x("INSERT INTO tokens VALUES (?,?,?,?,?)", (token_hash(token), user, role, org, _now()))
         return token
 
     def principal(self, token: str) -> Principal | None:
         with self.lock:
-            row = self.conn.execute("SELECT user, role, org FROM tokens WHERE hash = ?", (token_hash(token),)).fetchone()
+            row = self._x("SELECT user_email, role, org FROM tokens WHERE hash = ?", (token_hash(token),)).fetchone()
         return Principal(*row) if row else None
 
     # --- pushing ----------------------------------------------------------
 
     def idempotent(self, key: str, body_sha: str) -> tuple[int, bytes] | None:
         with self.lock:
-            row = self.conn.execute("SELECT body_sha, status, response FROM idempotency WHERE key = ?", (key,)).fetchone()
+            row = self._x("SELECT body_sha, status, response FROM idempotency WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         if row[0] != body_sha:
@@ -99,30 +100,30 @@ class SqliteStorage:
              respond: Any) -> tuple[int, bytes]:
         """Merge a batch (all or nothing); returns (status, response body)."""
         with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._x(self.begin)
             try:
                 result = self._merge(principal, events)
                 status, response = 200, orjson.dumps(respond(result))
                 if key:
-                    self.conn.execute("INSERT OR REPLACE INTO idempotency VALUES (?,?,?,?)",
-                                      (key, body_sha, status, response.decode()))
-                self.conn.execute("COMMIT")
+                    self._x("INSERT INTO idempotency VALUES (?,?,?,?) ON CONFLICT (key) DO NOTHING",
+                            (key, body_sha, status, response.decode()))
+                self._x("COMMIT")
                 return status, response
             except Refused as refused:
-                self.conn.execute("ROLLBACK")
+                self._x("ROLLBACK")
                 if refused.status == 409:
-                    self.conn.execute("INSERT INTO alerts (org, device, event_id, kind, detail, at) VALUES (?,?,?,?,?,?)",
+                    self._x("INSERT INTO alerts (org, device, event_id, kind, detail, at) VALUES (?,?,?,?,?,?)",
                                       (principal.org, refused.device, refused.event_id, refused.kind, refused.message, _now()))
                 raise
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                self._x("ROLLBACK")
                 raise
 
     def _merge(self, principal: Principal, events: list[dict[str, Any]]) -> dict[str, Any]:
         accepted = duplicates = 0
         heads: dict[str, dict[str, Any]] = {}
         for e in sorted(events, key=lambda e: (e["device"], e["seq"])):
-            known = self.conn.execute("SELECT hash FROM events WHERE id = ?", (e["id"],)).fetchone()
+            known = self._x("SELECT hash FROM events WHERE id = ?", (e["id"],)).fetchone()
             if known is not None:
                 if known[0] != e["hash"] or not hash_ok(e):
                     raise Refused(409, "altered", f"event {e['id']} differs from the copy already stored",
@@ -131,7 +132,7 @@ class SqliteStorage:
                 continue
             if not hash_ok(e):
                 raise Refused(409, "altered", f"event {e['id']}: its hash does not match its content", e["id"], e["device"])
-            head = self.conn.execute("SELECT org, owner, seq, hash FROM devices WHERE device = ?", (e["device"],)).fetchone()
+            head = self._x("SELECT org, owner, seq, hash FROM devices WHERE device = ?", (e["device"],)).fetchone()
             if head is not None and (head[0] != principal.org or head[1] != principal.user):
                 raise Refused(403, "not-yours", f"device {e['device'][:8]} belongs to another user")
             seq, prev = (head[2], head[3]) if head else (0, "0" * 64)
@@ -143,11 +144,11 @@ class SqliteStorage:
                 raise Refused(409, "fork", f"event {e['id']}: prevHash does not link to seq {seq}", e["id"], e["device"])
             repo = self._repo_of(e)
             body = orjson.dumps({k: e[k] for k in ("actor", "payload", "ts", "type", "v")}).decode()
-            self.conn.execute(
+            self._x(
                 "INSERT INTO events (id, device, seq, prev_hash, hash, type, body, org, repo, received_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (e["id"], e["device"], e["seq"], e["prevHash"], e["hash"], e["type"], body, principal.org, repo, _now()))
-            self.conn.execute(
+            self._x(
                 "INSERT INTO devices VALUES (?,?,?,?,?,?) ON CONFLICT(device) DO UPDATE SET seq=excluded.seq,"
                 " hash=excluded.hash, event_id=excluded.event_id",
                 (e["device"], principal.org, principal.user, e["seq"], e["hash"], e["id"]))
@@ -158,11 +159,12 @@ class SqliteStorage:
     def _repo_of(self, e: dict[str, Any]) -> str | None:
         p = e["payload"]
         if e["type"] == "acceptance" and isinstance(p.get("repo"), str):
-            self.conn.execute("INSERT OR IGNORE INTO region_repos VALUES (?, ?)", (p.get("regionId"), p["repo"]))
+            self._x("INSERT INTO region_repos VALUES (?, ?) ON CONFLICT (region_id) DO NOTHING",
+                    (p.get("regionId"), p["repo"]))
             return p["repo"]
         ids = p.get("regionIds") or [p.get("regionId")]
         for region_id in ids:
-            row = self.conn.execute("SELECT repo FROM region_repos WHERE region_id = ?", (region_id,)).fetchone()
+            row = self._x("SELECT repo FROM region_repos WHERE region_id = ?", (region_id,)).fetchone()
             if row:
                 return row[0]
         return None
@@ -171,7 +173,7 @@ class SqliteStorage:
 
     def head(self, org: str, device: str) -> dict[str, Any] | None:
         with self.lock:
-            row = self.conn.execute("SELECT seq, hash, event_id FROM devices WHERE device = ? AND org = ?",
+            row = self._x("SELECT seq, hash, event_id FROM devices WHERE device = ? AND org = ?",
                                     (device, org)).fetchone()
         return {"seq": row[0], "hash": row[1], "eventId": row[2]} if row else None
 
@@ -182,17 +184,55 @@ class SqliteStorage:
             sql += " AND repo = ?"
             params.append(repo)
         with self.lock:
-            rows = self.conn.execute(sql + " ORDER BY cursor LIMIT ?", (*params, limit)).fetchall()
+            rows = self._x(sql + " ORDER BY cursor LIMIT ?", (*params, limit)).fetchall()
         out = [{"id": r[1], "device": r[2], "seq": r[3], "prevHash": r[4], "hash": r[5], **orjson.loads(r[6])}
                for r in rows]
         return out, (rows[-1][0] if rows else after)
 
     def alerts(self, org: str) -> list[dict[str, Any]]:
         with self.lock:
-            rows = self.conn.execute("SELECT device, event_id, kind, detail, at FROM alerts WHERE org = ? ORDER BY id",
+            rows = self._x("SELECT device, event_id, kind, detail, at FROM alerts WHERE org = ? ORDER BY id",
                                      (org,)).fetchall()
         return [dict(zip(("device", "eventId", "kind", "detail", "at"), r)) for r in rows]
 
     def count(self) -> int:
         with self.lock:
-            return self.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+            return self._x("SELECT COUNT(*) FROM events").fetchone()[0]
+
+
+class SqliteStorage(Storage):
+    """The embedded default: one file under --data."""
+
+    begin = "BEGIN IMMEDIATE"
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.executescript(SCHEMA)
+        self.lock = threading.Lock()
+
+
+class PostgresStorage(Storage):
+    """At scale: `--database-url postgresql://...`."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        try:
+            self.conn = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as err:
+            raise ConnectionError(f"cannot connect to {url.split('@')[-1]}: {err}".strip()) from None
+        for statement in SCHEMA.replace("cursor INTEGER PRIMARY KEY", "cursor BIGSERIAL PRIMARY KEY").replace(
+                "id INTEGER PRIMARY KEY", "id BIGSERIAL PRIMARY KEY").split(";"):
+            if statement.strip():
+                self.conn.execute(statement)
+        self.lock = threading.Lock()
+
+    def _x(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
+        return self.conn.execute(sql.replace("?", "%s"), params)
+
+
+def open_storage(data: Path, database_url: str | None) -> Storage:
+    return PostgresStorage(database_url) if database_url else SqliteStorage(data / "service.db")
