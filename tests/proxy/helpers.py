@@ -25,10 +25,10 @@ def acceptances(db: Path, count: int, stderr: list[str] | None = None, deadline:
         time.sleep(0.02)  # polling a file another process writes: no message to wait on
 
 
-def until(condition: Callable[[], Any], deadline: float = DEADLINE) -> Any:
+def until(condition: Callable[[], Any], stderr: list[str] | None = None, deadline: float = DEADLINE) -> Any:
     give_up = time.monotonic() + deadline
     while not (value := condition()):
         if time.monotonic() > give_up:
-            raise TimeoutError("condition never held")
+            raise TimeoutError(f"condition never held; stderr: {stderr}")
         time.sleep(0.02)
     return value

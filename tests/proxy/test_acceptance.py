@@ -188,7 +188,7 @@ def test_text_that_never_arrives_is_not_recorded(start, repo: Path, tmp_path: Pa
     editor.suggest("urn w * h")
     rejected = editor.complete(6, 7)
     editor.accept(rejected)  # ...but the editor never inserts it
-    until(lambda: any("never appeared" in line for line in client.stderr))
+    until(lambda: any("never appeared" in line for line in client.stderr), client.stderr)
     editor.suggest("urn h * w")
     item = editor.complete(6, 7)
     editor.change(rng(6, 7, 6, 7), "urn h * w")

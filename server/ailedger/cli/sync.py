@@ -40,7 +40,12 @@ def run(args: argparse.Namespace) -> int:
         result = push(ledger, endpoint, progress=lambda done, total: bar.update(task, completed=done, total=total))
         pulled = 0
         if not args.push_only:
-            pulled = pull(ledger, endpoint, ledger.repos())
+            from pathlib import Path
+
+            from ..ledger.identity import repo_of
+
+            here = repo_of(Path.cwd() / ".ailedger-probe").repo  # the repository you run it in, too
+            pulled = pull(ledger, endpoint, sorted(set(ledger.repos()) | {here}))
     print(f"pushed {result.pushed} event(s) ({result.duplicates} already there), pulled {pulled}")
     return 0
 

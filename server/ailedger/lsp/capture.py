@@ -52,7 +52,7 @@ async def capture(ls: AiLedgerServer, raw: Any) -> dict[str, str]:
     version = params["textDocument"].get("version")
 
     def text_there() -> bool:
-        return state.text_of(span) == params["text"] and span.end.line < len(state.line_starts())
+        return span.end.line < state.line_count() and state.text_of(span) == params["text"]
 
     def ready() -> bool:
         return state.version >= version if version is not None else text_there()

@@ -114,22 +114,26 @@ async def workspace_items(ls: AiLedgerServer) -> list[dict[str, Any]]:
     """A full report for every file not open here that has regions needing a
     review, in every repository of the workspace, from the ledger."""
     from . import ledger_io
-    from .documents import path_of
 
-    folders = [f.uri for f in (ls.workspace.folders or {}).values()] or (
-        [ls.workspace.root_uri] if ls.workspace.root_uri else [])
     items: list[dict[str, Any]] = []
     seen = set(ls.docs)  # open documents get pushed diagnostics
-    for folder in folders:
-        root = path_of(folder)
-        if root is None:
-            continue
+    for root in workspace_roots(ls):
         for uri, rows in (await ls.run_io(ledger_io.workspace_regions, root)).items():
             if uri in seen:
                 continue
             items.append({"kind": "full", "uri": uri, "version": None, "items": [
                 _from_row(ls, row) for row in rows if row["status"] in CODES]})
     return items
+
+
+def workspace_roots(ls: AiLedgerServer) -> list[Any]:
+    """The workspace folders as paths (the root URI when the client sent no folders)."""
+    from .documents import path_of
+
+    uris = [f.uri for f in (ls.workspace.folders or {}).values()]
+    if not uris and ls.workspace.root_uri:
+        uris = [ls.workspace.root_uri]
+    return [p for p in (path_of(u) for u in uris) if p is not None and p.is_dir()]
 
 
 def _from_row(ls: AiLedgerServer, row: dict[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ def start(ls: AiLedgerServer) -> None:
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
-    from .documents import path_of
+    from .diagnostics import workspace_roots
 
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Path, Path | None]] = asyncio.Queue()
@@ -45,12 +45,8 @@ def start(ls: AiLedgerServer) -> None:
                 return
             loop.call_soon_threadsafe(queue.put_nowait, (event.event_type, src, dest))
 
-    uris = [f.uri for f in (ls.workspace.folders or {}).values()]
-    if not uris and ls.workspace.root_uri:
-        uris = [ls.workspace.root_uri]
-    roots = [path_of(uri) for uri in uris]
     observer = Observer()
-    for root in {r for r in roots if r is not None and r.is_dir()}:
+    for root in set(workspace_roots(ls)):
         observer.schedule(Handler(), str(root), recursive=True)
     observer.daemon = True
     observer.start()

@@ -17,7 +17,7 @@ from ..capture import span_of
 from ..ledger import projection
 from ..ledger.canonical import sha256_text
 from ..ledger.identity import RepoRef
-from ..regions.positions import LINE_BREAK, Encoding, Pos, Span, unit_len
+from ..regions.positions import Encoding, LineIndex, Pos, Span, column_to_index, unit_len
 from ..regions.tracker import DocumentRegions
 
 OPEN_STATUSES = ("unreviewed", "changed-after-review", "reopened")  # these show as diagnostics
@@ -41,7 +41,7 @@ class DocState:
     pending: list[tuple[str, list[Any]]] = field(default_factory=list)  # changes that came while loading
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     publish_handle: asyncio.TimerHandle | None = None
-    _starts: tuple[str, list[int]] | None = None
+    _index: LineIndex | None = None
     _status: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
     # region id -> (extent, code, severity, built at, diagnostic dict)
     diagnostic_cache: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -68,31 +68,21 @@ class DocState:
 
     # --- region text and status -------------------------------------------
 
-    def line_starts(self) -> list[int]:
-        """Offsets where each line starts; computed once per text version."""
-        if self._starts is None or self._starts[0] is not self.text:
-            self._starts = (self.text, [0] + [m.end() for m in LINE_BREAK.finditer(self.text)])
-        return self._starts[1]
+    def index(self) -> LineIndex:
+        """Line starts of the current text; built once per text version."""
+        if self._index is None or self._index.text is not self.text:
+            self._index = LineIndex(self.text)
+        return self._index
 
-    def offset(self, pos: Pos) -> int:
-        starts = self.line_starts()
-        if pos.line >= len(starts):
-            return len(self.text)
-        begin = starts[pos.line]
-        end = starts[pos.line + 1] if pos.line + 1 < len(starts) else len(self.text)
-        line = self.text[begin:end].rstrip("\r\n")
-        return begin + column_index(line, pos.character, self.encoding)
+    def line_count(self) -> int:
+        return len(self.index().starts)
 
     def text_of(self, span: Span) -> str:
         """The exact text of a span, line breaks as they are in the document."""
-        return self.text[self.offset(span.start):self.offset(span.end)]
+        return self.index().slice(span, self.encoding)
 
     def line_text(self, line: int) -> str:
-        starts = self.line_starts()
-        if line >= len(starts):
-            return ""
-        end = starts[line + 1] if line + 1 < len(starts) else len(self.text)
-        return self.text[starts[line]:end].rstrip("\r\n")
+        return self.index().line(line)
 
     def sha_now(self, region_id: str) -> str:
         if region_id in self.stale or region_id not in self.live_sha:
@@ -125,23 +115,11 @@ class DocState:
         return round(ai / whole, 4) if whole else 0.0
 
 
-def column_index(line: str, character: int, enc: Encoding) -> int:
-    """Index into `line` of an LSP column (clamped to the line)."""
-    if enc == "utf-32" or line.isascii():
-        return min(character, len(line))
-    units = 0
-    for i, ch in enumerate(line):
-        if units >= character:
-            return i
-        units += unit_len(ch, enc)
-    return len(line)
-
-
 def convert(line: str, pos: Pos, src: Encoding, dst: Encoding) -> Pos:
     """A position on `line` in `src` units, as `dst` units."""
     if src == dst or line.isascii():
         return pos
-    return Pos(pos.line, unit_len(line[:column_index(line, pos.character, src)], dst))
+    return Pos(pos.line, unit_len(line[:column_to_index(line, pos.character, src)], dst))
 
 
 def convert_span(line_text: Callable[[int], str], span: Span, src: Encoding, dst: Encoding) -> Span:

