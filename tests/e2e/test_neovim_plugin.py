@@ -205,7 +205,9 @@ def test_inline_accept_without_a_working_ailedger_still_inserts(tmp_path: Path, 
     if mode == "missing":
         cmd = [str(tmp_path / "no-such-dir" / "ailedger"), "lsp"]
     else:  # the server starts, then dies (SIGKILL) before the accept
-        cmd = ["sh", "-c", f'echo $$ > "{tmp_path / "ailedger.pid"}"; exec "$0" "$@"', *_ailedger()]
+        # (written then renamed, so the script never reads a half-written pid)
+        pid = tmp_path / "ailedger.pid"
+        cmd = ["sh", "-c", f'echo $$ > "{pid}.tmp" && mv "{pid}.tmp" "{pid}"; exec "$0" "$@"', *_ailedger()]
     result = _inline(tmp_path, env, repo, mode, cmd)
     steps, report = result["steps"], result["report"]
     assert steps["accepted"]["line"] == INLINE_TEXT, report

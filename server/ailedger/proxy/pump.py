@@ -102,6 +102,10 @@ def observe_bodies(bodies: list[bytes], sender: str, session: Session, recorder:
     for body in bodies:
         try:
             message = orjson.loads(body)
+        except orjson.JSONDecodeError as err:
+            log.warning("a %s message is not JSON (%s); forwarded as it is", sender, err)
+            continue
+        try:
             if isinstance(message, dict):
                 for acceptance in session.handle(sender, message, time.monotonic()):
                     recorder.put(acceptance)

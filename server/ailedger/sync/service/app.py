@@ -13,15 +13,17 @@ import orjson
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..chain import shape_error
+from . import dashboard
 from .keys import ServiceKey
 from .storage import Principal, Refused, Storage
 
 MAX_BODY = 8 * 1024 * 1024
 MAX_EVENTS = 5_000
+COOKIE = "ailedger_token"
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -110,6 +112,70 @@ def create_app(storage: Storage, key: ServiceKey) -> Starlette:
             return _error(403, "tamper alerts are for leads and admins")
         return JSONResponse({"alerts": await run_in_threadpool(storage.alerts, who.org)})
 
+    async def regions(request: Request) -> Response:
+        who = await principal(request)
+        if who is None:
+            return unauthorized()
+        q = request.query_params
+        filters: dict[str, Any] = {k: q.get(k) for k in ("repo", "path", "author", "tool", "model", "status")}
+        if q.get("olderThanDays"):
+            try:
+                days = float(q["olderThanDays"])
+            except ValueError:
+                return _error(400, "olderThanDays must be a number")
+            from datetime import datetime, timedelta, timezone
+
+            filters["older_than"] = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat().replace("+00:00", "Z")
+        found = await run_in_threadpool(lambda: storage.regions(who.org, **filters))
+        return Response(orjson.dumps({"regions": found}), media_type="application/json")
+
+    # --- the dashboard (a browser signs in with a token kept in a cookie) ---
+
+    async def session(request: Request) -> Principal | None:
+        token = request.cookies.get(COOKIE)
+        return await run_in_threadpool(storage.principal, token) if token else None
+
+    async def home(request: Request) -> Response:
+        who = await session(request)
+        if who is None:
+            return RedirectResponse("/login", status_code=303)
+        if who.role not in ("lead", "admin"):
+            return HTMLResponse(dashboard.page("Not for you", "<section>The dashboard is for leads and admins."
+                                               "</section>"), status_code=403)
+        rows = await run_in_threadpool(storage.regions, who.org)
+        alerts_found = await run_in_threadpool(storage.alerts, who.org)
+        filters = {k: request.query_params.get(k, "") for k in ("repo", "author", "tool", "model")}
+        return HTMLResponse(dashboard.overview(rows, alerts_found, filters))
+
+    async def region_page(request: Request) -> Response:
+        who = await session(request)
+        if who is None:
+            return RedirectResponse("/login", status_code=303)
+        region_id = request.path_params["region_id"]
+        rows = await run_in_threadpool(storage.regions, who.org)
+        region = next((r for r in rows if r["region_id"] == region_id), None)
+        events = await run_in_threadpool(storage.trail, who.org, region_id)
+        return HTMLResponse(dashboard.trail(region, events), status_code=200 if region else 404)
+
+    async def login(request: Request) -> Response:
+        if request.method == "GET":
+            return HTMLResponse(dashboard.login())
+        from urllib.parse import parse_qs
+
+        form = parse_qs((await request.body())[:4096].decode("utf-8", "replace"))
+        token = (form.get("token") or [""])[0].strip()
+        who = await run_in_threadpool(storage.principal, token) if token else None
+        if who is None:
+            return HTMLResponse(dashboard.login("That token is not valid."), status_code=401)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        return response
+
+    async def logout(request: Request) -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True, "publicKey": key.public_b64})
 
@@ -118,5 +184,10 @@ def create_app(storage: Storage, key: ServiceKey) -> Starlette:
         Route("/v1/events", pull, methods=["GET"]),
         Route("/v1/checkpoint", checkpoint, methods=["GET"]),
         Route("/v1/alerts", alerts, methods=["GET"]),
+        Route("/v1/regions", regions, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
+        Route("/", home, methods=["GET"]),
+        Route("/regions/{region_id}", region_page, methods=["GET"]),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["GET"]),
     ])

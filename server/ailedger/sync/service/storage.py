@@ -34,6 +34,11 @@ CREATE TABLE IF NOT EXISTS devices (device TEXT PRIMARY KEY, org TEXT NOT NULL, 
 CREATE TABLE IF NOT EXISTS region_repos (region_id TEXT PRIMARY KEY, repo TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body_sha TEXT NOT NULL, status INTEGER NOT NULL,
     response TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS regions (region_id TEXT PRIMARY KEY, org TEXT NOT NULL, repo TEXT NOT NULL,
+    path TEXT NOT NULL, status TEXT NOT NULL, accepted_by TEXT NOT NULL, tool TEXT NOT NULL, model TEXT,
+    accepted_at TEXT NOT NULL, row TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS regions_org ON regions (org, repo, status);
+CREATE TABLE IF NOT EXISTS region_events (region_id TEXT NOT NULL, cursor INTEGER NOT NULL, PRIMARY KEY (region_id, cursor));
 CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, org TEXT NOT NULL, device TEXT NOT NULL,
     event_id TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL);
 """
@@ -152,9 +157,60 @@ class Storage:
                 "INSERT INTO devices VALUES (?,?,?,?,?,?) ON CONFLICT(device) DO UPDATE SET seq=excluded.seq,"
                 " hash=excluded.hash, event_id=excluded.event_id",
                 (e["device"], principal.org, principal.user, e["seq"], e["hash"], e["id"]))
+            self._project(principal.org, e)
             heads[e["device"]] = {"seq": e["seq"], "hash": e["hash"], "eventId": e["id"]}
             accepted += 1
         return {"accepted": accepted, "duplicates": duplicates, "heads": heads}
+
+    def _project(self, org: str, e: dict[str, Any]) -> None:
+        """Keep the organisation's regions (and each region's trail) in step,
+        with the same pure projection the ledger uses."""
+        from ...ledger import projection
+
+        cursor = self._x("SELECT cursor FROM events WHERE id = ?", (e["id"],)).fetchone()[0]
+        ids = projection.region_ids(e["type"], e["payload"])
+        for region_id in ids:
+            self._x("INSERT INTO region_events VALUES (?, ?) ON CONFLICT DO NOTHING", (region_id, cursor))
+        if e["type"] == "acceptance":
+            rows = [projection.from_acceptance(e["id"], e["payload"])]
+        else:
+            rows = []
+            for region_id in ids:
+                found = self._x("SELECT row FROM regions WHERE region_id = ? AND org = ?", (region_id, org)).fetchone()
+                if found:
+                    rows.append(projection.apply(orjson.loads(found[0]), e["id"], e["type"], e["payload"], e["actor"]))
+        for row in rows:
+            model = "/".join(x for x in (row["model_provider"], row["model_id"]) if x) or None
+            self._x(
+                "INSERT INTO regions VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (region_id) DO UPDATE SET"
+                " path = excluded.path, status = excluded.status, row = excluded.row",
+                (row["region_id"], org, row["repo"], row["path"], row["status"], row["accepted_by"],
+                 row["tool_name"], model, row["accepted_at"], orjson.dumps(row).decode()))
+
+    def regions(self, org: str, **filters: Any) -> list[dict[str, Any]]:
+        """Regions of the organisation, filtered by repo, path, author, tool, model, status, age."""
+        sql, params = "SELECT row FROM regions WHERE org = ?", [org]
+        for column, key in (("repo", "repo"), ("path", "path"), ("accepted_by", "author"), ("tool", "tool"),
+                            ("model", "model"), ("status", "status")):
+            if filters.get(key):
+                sql += f" AND {column} = ?"
+                params.append(filters[key])
+        if filters.get("older_than"):
+            sql += " AND accepted_at < ?"
+            params.append(filters["older_than"])
+        with self.lock:
+            rows = self._x(sql + " ORDER BY accepted_at LIMIT 5000", params).fetchall()
+        return [orjson.loads(r[0]) for r in rows]
+
+    def trail(self, org: str, region_id: str) -> list[dict[str, Any]]:
+        """Every event that speaks of a region, oldest first."""
+        with self.lock:
+            rows = self._x(
+                "SELECT e.id, e.device, e.seq, e.prev_hash, e.hash, e.body FROM region_events r"
+                " JOIN events e ON e.cursor = r.cursor WHERE r.region_id = ? AND e.org = ? ORDER BY e.cursor",
+                (region_id, org)).fetchall()
+        return [{"id": r[0], "device": r[1], "seq": r[2], "prevHash": r[3], "hash": r[4], **orjson.loads(r[5])}
+                for r in rows]
 
     def _repo_of(self, e: dict[str, Any]) -> str | None:
         p = e["payload"]
