@@ -134,3 +134,10 @@ def test_plain_http_to_another_host_is_refused(cli, env, tmp_path: Path) -> None
     env.update(AILEDGER_ENDPOINT="http://audit.example.com", AILEDGER_TOKEN="t")
     result = cli("sync", "--db", str(tmp_path / "l.db"))
     assert result.code == 2 and "plain http is refused except to loopback" in result.err
+
+
+def test_openapi_document_is_served_and_matches_protocol(service) -> None:
+    served = httpx.get(f"{service.url}/v1/openapi.json").json()
+    on_disk = json.loads((Path(__file__).parents[2] / "protocol" / "schema" / "openapi.json").read_text())
+    assert served == on_disk
+    assert {"/v1/events", "/v1/regions", "/v1/checkpoint"} <= served["paths"].keys()

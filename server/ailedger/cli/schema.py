@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 
 def schemas() -> dict[str, str]:
-    """File name -> JSON text, for every message in models.MESSAGES."""
+    """File name -> JSON text: every message in models.MESSAGES, and the audit service's OpenAPI document."""
     import json
 
     from ..models import MESSAGES, adapter
@@ -35,6 +35,9 @@ def schemas() -> dict[str, str]:
         schema = adapter(model).json_schema()
         schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": name, **schema}
         out[f"{name}.schema.json"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    from ..sync.service.openapi import document
+
+    out["openapi.json"] = json.dumps(document(), indent=2, sort_keys=True) + "\n"
     return out
 
 

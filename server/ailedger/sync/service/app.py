@@ -176,6 +176,11 @@ def create_app(storage: Storage, key: ServiceKey) -> Starlette:
         response.delete_cookie(COOKIE)
         return response
 
+    async def openapi(request: Request) -> Response:
+        from .openapi import document
+
+        return JSONResponse(document())
+
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True, "publicKey": key.public_b64})
 
@@ -186,6 +191,7 @@ def create_app(storage: Storage, key: ServiceKey) -> Starlette:
         Route("/v1/alerts", alerts, methods=["GET"]),
         Route("/v1/regions", regions, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
+        Route("/v1/openapi.json", openapi, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         Route("/regions/{region_id}", region_page, methods=["GET"]),
         Route("/login", login, methods=["GET", "POST"]),
