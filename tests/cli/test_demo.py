@@ -5,4 +5,5 @@ def test_demo_walks_through_capture_review_verify_and_tamper(cli) -> None:
     assert "ailedger(ai-unreviewed) AI-generated code not yet reviewed: copilot 1.250.0, openai/gpt-4.1@2025-04-14" in out
     assert "the region is now reviewed" in out
     assert "ok: 2 events, chain intact" in out
+    assert "synced 2 events to the audit service" in out and "lists 1 region(s)" in out
     assert "FAILED: edited: event" in out

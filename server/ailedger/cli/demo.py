@@ -7,8 +7,9 @@ import argparse
 HELP = """\
 A two-minute walkthrough on a throwaway ledger and repository (in a
 temporary folder, removed afterwards unless --keep): an AI suggestion is
-accepted, it shows as unreviewed, a person reviews it, the chain verifies, and
-a tampered ledger is caught. Nothing outside the temporary folder is touched.
+accepted, it shows as unreviewed, a person reviews it, the chain verifies, it
+syncs to an embedded audit service on a loopback port, and a tampered ledger
+is caught. Nothing outside the temporary folder is touched.
 
 example:
   ailedger demo
@@ -23,6 +24,48 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
                        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     p.set_defaults(run=run)
+
+
+def _sync_demo(console, ledger, work):  # type: ignore[no-untyped-def]
+    """Start an embedded service (`ailedger serve` on a free loopback port), push, ask it back."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from ..sync.client import Endpoint, push
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = work / "service"
+    command = [sys.executable, "-m", "ailedger", "serve", "--port", str(port), "--data", str(data)]
+    service = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:  # until it answers, or give up
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or service.poll() is not None:
+                console.print("[red]the embedded audit service did not start; skipping this step[/]")
+                return
+            time.sleep(0.05)
+        token = subprocess.run([*command[:4], "token", "create", "--user", "lead@example.com", "--role", "lead",
+                                "--data", str(data)], capture_output=True, text=True, check=True).stdout.strip()
+        result = push(ledger, Endpoint(url, token))
+        regions = httpx.get(f"{url}/v1/regions", headers={"authorization": f"Bearer {token}"}).json()["regions"]
+        console.print(f"synced {result.pushed} events to the audit service at {url}; it verified the chain, "
+                      f"signed a checkpoint (kept as this ledger's anchor) and now lists {len(regions)} region(s) "
+                      f"for the team lead's dashboard at {url}/.")
+    finally:
+        service.terminate()
+        service.wait(timeout=10)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,6 +138,9 @@ def run(args: argparse.Namespace) -> int:
         say("Every event is chained by hash; `ailedger verify` checks the chain")
         report = ledger.verify()
         console.print(f"[green]ok[/]: {report.events} events, chain intact; head anchored for next time.")
+
+        say("The ledger syncs to your organisation's audit service")
+        _sync_demo(console, ledger, work)
 
         say("Someone edits the ledger behind its back...")
         raw = sqlite3.connect(ledger.path)
