@@ -10,51 +10,20 @@ with the backlog. One run, one machine: compare the figures side by side.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from helpers import acceptance_payload  # noqa: E402
 
 from ailedger.ledger.store import Ledger  # noqa: E402
 from ailedger.sync.client import Endpoint, push  # noqa: E402
+from ailedger.sync.service.local import start  # noqa: E402
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(data: Path, database_url: str | None) -> tuple[subprocess.Popen, str, str]:
-    port = free_port()
-    backend = ["--database-url", database_url] if database_url else []
-    env = dict(os.environ)
-    proc = subprocess.Popen([sys.executable, "-m", "ailedger", "serve", "--port", str(port), "--data", str(data), *backend],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit("the service did not start")
-        time.sleep(0.05)
-    token = subprocess.run([sys.executable, "-m", "ailedger", "serve", "token", "create", "--user", "bench@example.com",
-                            "--data", str(data), *backend], capture_output=True, text=True, check=True).stdout.strip()
-    return proc, url, token
 
 
 def fill(path: Path, count: int) -> Ledger:
@@ -92,12 +61,12 @@ def main() -> int:
     rows = []
     for name, url in (("SQLite", None), ("PostgreSQL", fresh_schema("bench_sync"))):
         print(f"... pushing to {name}", file=sys.stderr, flush=True)
-        proc, base, token = serve(work / f"service-{name}", url)
-        start = time.perf_counter()
+        service = start(work / f"service-{name}", url)
+        base, token = service.url, service.token("bench@example.com")
+        began = time.perf_counter()
         result = push(ledger, Endpoint(base, token), batch=1000)
-        elapsed = time.perf_counter() - start
-        proc.terminate()
-        proc.wait()
+        elapsed = time.perf_counter() - began
+        service.stop()
         assert result.pushed == args.events, result
         rate = args.events / elapsed
         rows.append((f"push {args.events:,} events to {name}", f"{rate:,.0f} ev/s",
@@ -105,7 +74,8 @@ def main() -> int:
     if args.backlog:
         print(f"... memory while pushing a {args.backlog:,}-event backlog", file=sys.stderr, flush=True)
         big = fill(work / "big.db", args.backlog)
-        proc, base, token = serve(work / "service-memory", None)
+        service = start(work / "service-memory")
+        base, token = service.url, service.token("bench@example.com")
         samples: list[tuple[int, float]] = []
         marks = {int(args.backlog * f) for f in (0.1, 0.25, 0.5, 0.75, 1.0)}
 
@@ -115,8 +85,7 @@ def main() -> int:
 
         before = rss_mb()
         push(big, Endpoint(base, token), batch=1000, progress=progress)
-        proc.terminate()
-        proc.wait()
+        service.stop()
         growth = max(s[1] for s in samples) - min(s[1] for s in samples)
         trail = ", ".join(f"{d // 1000}k: {m:.0f} MB" for d, m in samples)
         rows.append((f"client RSS pushing {args.backlog:,}", f"{before:.0f}->{samples[-1][1]:.0f} MB",

@@ -73,3 +73,31 @@ def test_kill_9_while_appending_loses_nothing_acknowledged(env: dict[str, str], 
         assert len(stored) % batch == 0  # a batch is all or nothing
         report = ledger.verify()
         assert report.ok, report.problem
+
+
+@pytest.mark.slow
+def test_opening_a_ledger_while_another_process_creates_it(tmp_path: Path) -> None:
+    """Readers racing the creator see either no ledger yet or a whole one."""
+    import concurrent.futures
+
+    from ailedger.ledger.errors import NotALedger
+
+    for round_ in range(20):
+        path = tmp_path / f"race{round_}.db"
+
+        def create() -> None:
+            Ledger(path).close()
+
+        def open_existing() -> str:
+            try:
+                Ledger(path, create=False).close()
+                return "opened"
+            except NotALedger as err:
+                return "missing" if "no ledger here" in str(err) else f"refused: {err}"
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            creator = pool.submit(create)
+            readers = [pool.submit(open_existing) for _ in range(3)]
+            creator.result()
+            results = [r.result() for r in readers]
+        assert all(r in ("opened", "missing") for r in results), results

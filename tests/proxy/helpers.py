@@ -11,14 +11,17 @@ from proxy.lspclient import DEADLINE
 
 def acceptances(db: Path, count: int, stderr: list[str] | None = None, deadline: float = DEADLINE) -> list[dict[str, Any]]:
     """The ledger's acceptance payloads, once there are `count` of them."""
+    from ailedger.ledger.errors import LedgerError
     from ailedger.ledger.store import Ledger
 
     give_up = time.monotonic() + deadline
     while True:
         found = []
-        if db.exists():
+        try:
             with Ledger(db, create=False) as ledger:
                 found = [e.content["payload"] for e in ledger.events() if e.type == "acceptance"]
+        except LedgerError:
+            pass  # not there yet, or the proxy is creating it right now
         if len(found) >= count or time.monotonic() > give_up:
             assert len(found) == count, (found, stderr)
             return found

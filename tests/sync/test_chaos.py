@@ -4,8 +4,6 @@ while; at the end the service holds exactly the 10,000, each once."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,21 +20,6 @@ from helpers import acceptance_payload
 N = 10_000
 
 
-def start_service(port: int, service) -> subprocess.Popen:  # type: ignore[no-untyped-def]
-    backend = ["--database-url", service.database_url] if service.database_url else []
-    proc = subprocess.Popen([sys.executable, "-m", "ailedger", "serve", "--port", str(port), "--data", str(service.data),
-                             *backend], env=service.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline and proc.poll() is None, "service did not come back"
-        time.sleep(0.05)
-
-
 def wait_until(condition, seconds: float = 120) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while not condition():
@@ -51,8 +34,7 @@ def test_nothing_lost_nothing_doubled(service, tmp_path: Path) -> None:
     for k in range(0, N, 1000):
         ledger.append_many([("acceptance", acceptance_payload(i, regionId=f"R{i}")) for i in range(k, k + 1000)],
                            actor="dev@example.com")
-    port = int(service.url.rsplit(":", 1)[1])
-    proxy = ChaosProxy(port).start()
+    proxy = ChaosProxy(service.port).start()
     endpoint = Endpoint(f"http://127.0.0.1:{proxy.port}", token)
     progress: list[int] = [0]
     failure: list[BaseException] = []
@@ -67,11 +49,10 @@ def test_nothing_lost_nothing_doubled(service, tmp_path: Path) -> None:
     pusher = threading.Thread(target=run)
     pusher.start()
     wait_until(lambda: progress[0] >= N * 0.3 or failure)
-    service.proc.terminate()  # restart mid-run...
-    service.proc.wait(timeout=30)
+    service.stop()  # restart mid-run...
     down_before = proxy.counts.upstream_down
     wait_until(lambda: proxy.counts.upstream_down >= down_before + 5)  # ...and away for a while
-    service.proc = start_service(port, service)
+    service.restart()
     pusher.join(timeout=600)
     proxy.stop()
     assert not failure, failure

@@ -95,6 +95,7 @@ def test_a_rewritten_history_is_refused_and_alerted(cli, repo: Path, env, servic
     assert alerts and alerts[0]["kind"] == "fork"
     verify = cli("verify", "--db", str(db))
     assert verify.code == 1
+    assert "forked" in verify.err and "checkpoint" in verify.err  # caught against the service's signed anchor
 
 
 def test_tokens_and_bad_requests(service, tmp_path: Path) -> None:
@@ -111,6 +112,13 @@ def test_tokens_and_bad_requests(service, tmp_path: Path) -> None:
         r = httpx.get(url, params={"repo": hostile}, headers=good)
         assert r.status_code == 200 and r.json()["events"] == []
         assert httpx.get(url, params={"after": hostile}, headers=good).status_code == 400
+        assert httpx.get(url, params={"limit": hostile}, headers=good).status_code == 400
+        for param in ("repo", "path", "author", "tool", "model", "status"):
+            r = httpx.get(f"{service.url}/v1/regions", params={param: hostile}, headers=good)
+            assert r.status_code == 200 and r.json()["regions"] == [], param
+        assert httpx.get(f"{service.url}/v1/regions", params={"olderThanDays": hostile}, headers=good).status_code == 400
+        assert httpx.get(f"{service.url}/v1/checkpoint", params={"device": hostile}, headers=good).status_code == 404
+    assert httpx.get(f"{service.url}/v1/events", headers=good).status_code == 200  # the table is still there
     member = httpx.get(f"{service.url}/v1/alerts", headers=good)
     assert member.status_code == 403
 

@@ -28,44 +28,25 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 def _sync_demo(console, ledger, work):  # type: ignore[no-untyped-def]
     """Start an embedded service (`ailedger serve` on a free loopback port), push, ask it back."""
-    import socket
-    import subprocess
-    import sys
-    import time
-
     import httpx
 
     from ..sync.client import Endpoint, push
+    from ..sync.service.local import start
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = work / "service"
-    command = [sys.executable, "-m", "ailedger", "serve", "--port", str(port), "--data", str(data)]
-    service = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:  # until it answers, or give up
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or service.poll() is not None:
-                console.print("[red]the embedded audit service did not start; skipping this step[/]")
-                return
-            time.sleep(0.05)
-        token = subprocess.run([*command[:4], "token", "create", "--user", "lead@example.com", "--role", "lead",
-                                "--data", str(data)], capture_output=True, text=True, check=True).stdout.strip()
-        result = push(ledger, Endpoint(url, token))
-        regions = httpx.get(f"{url}/v1/regions", headers={"authorization": f"Bearer {token}"}).json()["regions"]
-        console.print(f"synced {result.pushed} events to the audit service at {url}; it verified the chain, "
+        service = start(work / "service")
+    except RuntimeError as err:
+        console.print(f"[red]the embedded audit service did not start ({err}); skipping this step[/]")
+        return
+    try:
+        token = service.token("lead@example.com", role="lead")
+        result = push(ledger, Endpoint(service.url, token))
+        regions = httpx.get(f"{service.url}/v1/regions", headers={"authorization": f"Bearer {token}"}).json()["regions"]
+        console.print(f"synced {result.pushed} events to the audit service at {service.url}; it verified the chain, "
                       f"signed a checkpoint (kept as this ledger's anchor) and now lists {len(regions)} region(s) "
-                      f"for the team lead's dashboard at {url}/.")
+                      f"for the team lead's dashboard at {service.url}/.")
     finally:
-        service.terminate()
-        service.wait(timeout=10)
+        service.stop()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -136,8 +136,14 @@ class Ledger:
 
     def _refuse_foreign_database(self) -> None:
         self.conn.execute("PRAGMA busy_timeout = 60000")
-        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        # One read transaction, so both answers come from the same snapshot: a
+        # ledger being created by another process must not look half-made.
+        self.conn.execute("BEGIN")
+        try:
+            app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        finally:
+            self.conn.execute("COMMIT")
         if app_id != APPLICATION_ID and (app_id != 0 or tables):
             shown = ", ".join(tables[:5]) or f"application_id {app_id}"
             raise NotALedger(

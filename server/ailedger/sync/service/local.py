@@ -1,0 +1,78 @@
+"""A local audit service as a subprocess (`ailedger serve` on a free loopback
+port): for the demo, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LocalService:
+    url: str
+    port: int
+    data: Path
+    database_url: str | None
+    env: dict[str, str] | None
+    proc: subprocess.Popen[bytes]
+
+    def _backend(self) -> list[str]:
+        return ["--data", str(self.data), *(["--database-url", self.database_url] if self.database_url else [])]
+
+    def token(self, user: str, role: str = "reviewer", org: str = "default") -> str:
+        out = subprocess.run([sys.executable, "-m", "ailedger", "serve", "token", "create", "--user", user,
+                              "--role", role, "--org", org, *self._backend()],
+                             capture_output=True, text=True, check=True, env=self.env)
+        return out.stdout.strip()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+    def restart(self) -> None:
+        """Start it again on the same port and data (after `stop`)."""
+        self.proc = _spawn(self.port, self._backend(), self.env)
+        _wait(self.url, self.proc)
+
+
+def start(data: Path, database_url: str | None = None, *, port: int | None = None,
+          env: dict[str, str] | None = None) -> LocalService:
+    port = port or free_port()
+    service = LocalService(f"http://127.0.0.1:{port}", port, data, database_url, env, None)  # type: ignore[arg-type]
+    service.proc = _spawn(port, service._backend(), env)
+    _wait(service.url, service.proc)
+    return service
+
+
+def _spawn(port: int, backend: list[str], env: dict[str, str] | None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "ailedger", "serve", "--port", str(port), *backend],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Until /healthz answers (polling, with a deadline), or say why not."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"ailedger serve exited: {(proc.stderr.read() if proc.stderr else b'').decode()[-500:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"ailedger serve did not answer at {url} within {timeout:g} s")
+        time.sleep(0.05)
