@@ -70,9 +70,10 @@ def acceptance_payload(
     }
 
 
-def acceptance_from_disk(raw: Any, *, region_id: str, user: str) -> dict[str, Any]:
+def acceptance_from_disk(raw: Any, *, region_id: str, user: str) -> tuple[dict[str, Any], str]:
     """Validate params, check them against the file on disk, and build the
     acceptance payload: what `ailedger record` and the agent hooks store.
+    Returns it with the file's text (to keep as the ledger's snapshot).
     Raises a UserError naming the field when anything is off."""
     from pathlib import Path
     from urllib.parse import unquote, urlparse
@@ -92,4 +93,4 @@ def acceptance_from_disk(raw: Any, *, region_id: str, user: str) -> dict[str, An
     except (OSError, UnicodeDecodeError) as err:
         raise TextNotThere(f"textDocument.uri: cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
     check_text_at(document, params, "utf-16")
-    return acceptance_payload(params, region_id=region_id, user=user, where=repo_of(path))
+    return acceptance_payload(params, region_id=region_id, user=user, where=repo_of(path)), document

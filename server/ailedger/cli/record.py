@@ -61,9 +61,11 @@ def run(args: argparse.Namespace) -> int:
 
     raw = _from_flags(args) if args.file else _from_stdin()
     user = current_user()
-    payload = acceptance_from_disk(raw, region_id=new_id(), user=user)
+    payload, document = acceptance_from_disk(raw, region_id=new_id(), user=user)
     with open_ledger(args) as ledger:
         event = ledger.append("acceptance", payload, actor=user)
+        # What the file was when the region was recorded: later changes re-anchor from it.
+        ledger.save_snapshot(payload["repo"], payload["path"], document)
     if args.json:
         import orjson
 

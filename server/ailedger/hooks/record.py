@@ -37,6 +37,7 @@ def _record(source: str, args: argparse.Namespace) -> int:
 
     user = current_user()
     payloads: list[dict[str, Any]] = []
+    snapshots: dict[tuple[str, str], str] = {}
     if source == "git":
         from .git_commit import commit_acceptances
 
@@ -46,7 +47,9 @@ def _record(source: str, args: argparse.Namespace) -> int:
             checked = validate(AcceptanceParams, params, "acceptance")
             check_text_at(committed, checked, "utf-16")  # against the commit, not the working tree
             path = Path(params["textDocument"]["uri"][len("file://"):])
-            payloads.append(acceptance_payload(checked, region_id=new_id(), user=user, where=repo_of(path)))
+            payload = acceptance_payload(checked, region_id=new_id(), user=user, where=repo_of(path))
+            payloads.append(payload)
+            snapshots[(payload["repo"], payload["path"])] = committed
     else:
         from .agents import handle
 
@@ -55,10 +58,15 @@ def _record(source: str, args: argparse.Namespace) -> int:
             print(outcome.stdout)
         for note in outcome.notes:
             _say(source, note)
-        payloads = [acceptance_from_disk(p, region_id=new_id(), user=user) for p in outcome.params]
+        for params in outcome.params:
+            payload, document = acceptance_from_disk(params, region_id=new_id(), user=user)
+            payloads.append(payload)
+            snapshots[(payload["repo"], payload["path"])] = document
     if payloads:
         with open_ledger(args) as ledger:
             ledger.append_many([("acceptance", p) for p in payloads], actor=user)
+            for (repo, path), text in snapshots.items():
+                ledger.save_snapshot(repo, path, text)
     return len(payloads)
 
 

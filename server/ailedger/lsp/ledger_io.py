@@ -13,8 +13,8 @@ from typing import Any
 from ..capture import range_of
 from ..ledger.identity import RepoRef, current_user, repo_of
 from ..ledger.store import Ledger, StoredEvent
+from ..placement import place, row_ai_spans, row_span
 from ..regions.positions import Span
-from .state import row_ai_spans, row_span
 
 SHOWN = ("unreviewed", "reviewed", "changed-after-review", "rejected", "reopened")
 
@@ -43,37 +43,6 @@ def open_file(ledger: Ledger, path: Path, text: str) -> Opened:
     if rows or seen is not None:
         ledger.save_snapshot(ref.repo, ref.path, text)
     return opened
-
-
-def place(ledger: Ledger, rows: dict[str, dict[str, Any]], text: str) -> list[tuple[str, Span, list[Span]]]:
-    """Where regions are in this working copy's `text` (UTF-16 positions).
-
-    At the recorded range when the text there is the recorded text; else
-    wherever the accepted text occurs exactly once (another working copy may
-    have other lines around it); regions found nowhere are left out: "not
-    found here" is a state, not a guess. Nothing is recorded, because
-    positions belong to a working copy and the ledger's range is the writer's.
-    """
-    from ..ledger.canonical import sha256_text
-    from ..regions.positions import LineIndex
-
-    index = LineIndex(text)
-    out: list[tuple[str, Span, list[Span]]] = []
-    for region_id, row in rows.items():
-        span = row_span(row)
-        if span.end.line < len(index.starts) and sha256_text(index.slice(span, "utf-16")) == row["text_sha256"]:
-            out.append((region_id, span, row_ai_spans(row)))
-            continue
-        event = ledger.event(row["accepted_event"])
-        accepted = event.content["payload"].get("text") if event else None
-        if not accepted or row["ai_fraction"] < 1:
-            continue
-        at = text.find(accepted)
-        if at < 0 or text.find(accepted, at + 1) >= 0:
-            continue
-        found = Span(index.pos(at, "utf-16"), index.pos(at + len(accepted), "utf-16"))
-        out.append((region_id, found, [found]))
-    return out
 
 
 def _reanchor(ledger: Ledger, opened: Opened, before: str, after: str) -> None:

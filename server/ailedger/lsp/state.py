@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..capture import span_of
 from ..ledger import projection
 from ..ledger.canonical import sha256_text
 from ..ledger.identity import RepoRef
+from ..placement import row_ai_spans, row_span  # noqa: F401  (the LSP modules take them from here)
 from ..regions.positions import Encoding, LineIndex, Pos, Span, column_to_index, unit_len
 from ..regions.tracker import DocumentRegions
 
@@ -127,13 +127,3 @@ def convert_span(line_text: Callable[[int], str], span: Span, src: Encoding, dst
         return span
     return Span(convert(line_text(span.start.line), span.start, src, dst),
                 convert(line_text(span.end.line), span.end, src, dst))
-
-
-def row_span(row: dict[str, Any]) -> Span:
-    return Span(Pos(row["start_line"], row["start_char"]), Pos(row["end_line"], row["end_char"]))
-
-
-def row_ai_spans(row: dict[str, Any]) -> list[Span]:
-    import orjson
-
-    return [span_of(r) for r in orjson.loads(row["ai_ranges"])]

@@ -1,0 +1,62 @@
+"""SARIF 2.1.0 for code-scanning tools (GitHub code scanning reads it):
+one result per region that needs a review, a rule per diagnostic code,
+locations as repository-relative paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from ..describe import model_name, region_message, tool_name
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+RULES = {
+    "ai-unreviewed": ("AI-generated code not yet reviewed",
+                      "A person must review code an AI wrote before it counts as reviewed."),
+    "ai-changed-after-review": ("AI-generated code changed after its review",
+                                "The text changed after it was reviewed; the review no longer covers it."),
+    "ai-reopened": ("AI-generated code reopened for review",
+                    "An incident reopened this code's review (a faulty model or tool version)."),
+}
+CODE_OF = {"unreviewed": "ai-unreviewed", "changed-after-review": "ai-changed-after-review", "reopened": "ai-reopened"}
+
+
+def sarif(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    rules = [{"id": rule_id, "name": rule_id, "shortDescription": {"text": short},
+              "fullDescription": {"text": full}, "defaultConfiguration": {"level": "warning"}}
+             for rule_id, (short, full) in RULES.items()]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    for row in rows:
+        code = CODE_OF.get(row["status"])
+        if code is None:
+            continue
+        end_line = row["end_line"] if row["end_char"] > 0 or row["end_line"] == row["start_line"] else row["end_line"] - 1
+        region: dict[str, Any] = {"startLine": row["start_line"] + 1, "startColumn": row["start_char"] + 1,
+                                  "endLine": end_line + 1}
+        if row["end_char"] > 0:
+            region["endColumn"] = row["end_char"] + 1
+        results.append({
+            "ruleId": code,
+            "ruleIndex": index[code],
+            "level": "warning",
+            "message": {"text": region_message(row)},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": row["path"], "uriBaseId": "%SRCROOT%"}, "region": region}}],
+            "partialFingerprints": {"ailedgerRegionId/v1": row["region_id"]},
+            "properties": {
+                "repository": row["repo"], "regionId": row["region_id"], "kind": row["kind"],
+                "tool": tool_name(row), "model": model_name(row), "acceptedBy": row["accepted_by"],
+                "acceptedAt": row["accepted_at"], "aiFraction": row["ai_fraction"],
+            },
+        })
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "ailedger", "version": __version__, "semanticVersion": __version__,
+                                "rules": rules}},
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The repository root."}}},
+            "results": results,
+        }],
+    }
