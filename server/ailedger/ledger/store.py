@@ -19,6 +19,7 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ import orjson
 
 from . import projection
 from .canonical import EVENT_VERSION, GENESIS, event_body, event_hash
-from .errors import CorruptLedger, InvalidEvent, NewerLedger, NotALedger
+from .errors import CorruptLedger, InvalidEvent, LedgerError, NewerLedger, NotALedger
 from .ids import next_ids
 from .schema import APPLICATION_ID, LATEST, MIGRATIONS
 from .verify import Report, verify_chain
@@ -112,6 +113,10 @@ class Ledger:
             self._refuse_foreign_database()  # before WAL mode, which rewrites the header
             self._configure()
             self._migrate()
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err):
+                raise CorruptLedger(f"{self.path}: the ledger file is damaged ({err}); it was left as it is") from None
+            raise LedgerError(f"{self.path}: another process kept the ledger locked too long; try again") from None
         except sqlite3.DatabaseError as err:
             raise CorruptLedger(f"{self.path}: the ledger file is damaged ({err}); it was left as it is") from None
         self.device: str = self._meta("device")
@@ -131,7 +136,17 @@ class Ledger:
     def _configure(self) -> None:
         durability = os.environ.get("AILEDGER_DURABILITY", "normal").lower()
         synchronous = "FULL" if durability == "full" else "NORMAL"
-        self.conn.execute("PRAGMA journal_mode = WAL")
+        # Switching to WAL takes an exclusive lock that the busy timeout does
+        # not wait for: only switch a file that is not in WAL mode yet (a new
+        # ledger), and if another process is switching it, wait our turn.
+        deadline = time.monotonic() + 30
+        while self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)  # another process holds the lock for its own switch
         self.conn.execute(f"PRAGMA synchronous = {synchronous}")
 
     def _refuse_foreign_database(self) -> None:
