@@ -10,7 +10,7 @@ from importlib import import_module
 
 from ..errors import UserError
 
-COMMANDS = ("demo", "lsp", "proxy", "record", "hooks", "log", "review", "verify", "blame", "report", "sync", "serve", "schema")
+COMMANDS = ("demo", "lsp", "proxy", "record", "hooks", "log", "review", "verify", "blame", "report", "incident", "sync", "serve", "schema")
 
 DESCRIPTION = """\
 ailedger keeps a paper trail of AI-generated code: which suggestions were
