@@ -30,17 +30,18 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 
 def affected(row: dict, args: argparse.Namespace) -> bool:
+    """Did the named model or tool write this region? Parts left out match anything."""
+    from .specs import model_spec, tool_spec
+
+    wanted = []
     if args.model:
-        spec, _, version = args.model.partition("@")
-        provider, _, model_id = spec.rpartition("/")
-        if model_id != row["model_id"] or (provider and provider != row["model_provider"]):
-            return False
-        if version and version != row["model_version"]:
-            return False
+        m = model_spec(args.model)
+        wanted += [("model_provider", m["provider"]), ("model_id", m["id"]), ("model_version", m["version"])]
     if args.tool:
-        name, _, version = args.tool.partition("@")
-        if name != row["tool_name"] or (version and version != row["tool_version"]):
-            return False
+        t = tool_spec(args.tool)
+        wanted += [("tool_name", t["name"]), ("tool_version", t["version"])]
+    if any(value is not None and row[column] != value for column, value in wanted):
+        return False
     return not (args.since and row["accepted_at"] < args.since)
 
 

@@ -131,17 +131,14 @@ def _line_range(spec: str, count: int) -> tuple[int, int]:
 
 
 def _tool(spec: str | None) -> dict[str, Any]:
+    from .specs import tool_spec
+
     if not spec:
         raise UsageError("--tool: required with --file (the tool that made the suggestion)")
-    name, _, version = spec.partition("@")
-    return {"name": name, "version": version or None}
+    return tool_spec(spec)
 
 
 def _model(spec: str | None) -> dict[str, Any] | None:
-    if not spec:
-        return None
-    rest, _, version = spec.partition("@")
-    provider, _, model_id = rest.rpartition("/")
-    return {"provider": provider or None, "id": model_id or None, "version": version or None}
+    from .specs import model_spec
 
-
+    return model_spec(spec) if spec else None
