@@ -11,12 +11,12 @@ import orjson
 
 from .files import read_document
 from .ledger.identity import repo_of
+from .ledger.projection import LIVE
 from .ledger.store import Ledger
 from .placement import place
 from .regions.inserted import split_lines
 
 Attribution = Literal["ai", "ai-edited", "human", "untracked"]
-SHOWN = ("unreviewed", "reviewed", "changed-after-review", "rejected", "reopened")
 
 
 @dataclass
@@ -36,7 +36,7 @@ def blame(ledger: Ledger, path: Path) -> list[LineBlame]:
     text = read_document(path)
     lines = split_lines(text)
     ref = repo_of(path)
-    rows = {r["region_id"]: r for r in ledger.regions(repo=ref.repo, path=ref.path, status=SHOWN)}
+    rows = {r["region_id"]: r for r in ledger.regions(repo=ref.repo, path=ref.path, status=LIVE)}
     seen = ledger.snapshot(ref.repo, ref.path)
     known = bool(rows) or seen is not None
     out = [LineBlame(i + 1, line.rstrip("\r\n"), "human" if known else "untracked") for i, line in enumerate(lines)]

@@ -42,9 +42,9 @@ def run(args: argparse.Namespace) -> int:
         if not args.push_only:
             from pathlib import Path
 
-            from ..ledger.identity import repo_of
+            from ..ledger.identity import repo_of_folder
 
-            here = repo_of(Path.cwd() / ".ailedger-probe").repo  # the repository you run it in, too
+            here = repo_of_folder(Path.cwd()).repo  # the repository you run it in, too
             pulled = pull(ledger, endpoint, sorted(set(ledger.repos()) | {here}))
     print(f"pushed {result.pushed} event(s) ({result.duplicates} already there), pulled {pulled}")
     return 0

@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import __version__
 from ..describe import model_name, region_message, tool_name
+from ..ledger.projection import REVIEW_CODES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RULES = {
@@ -18,7 +19,6 @@ RULES = {
     "ai-reopened": ("AI-generated code reopened for review",
                     "An incident reopened this code's review (a faulty model or tool version)."),
 }
-CODE_OF = {"unreviewed": "ai-unreviewed", "changed-after-review": "ai-changed-after-review", "reopened": "ai-reopened"}
 
 
 def sarif(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def sarif(rows: list[dict[str, Any]]) -> dict[str, Any]:
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []
     for row in rows:
-        code = CODE_OF.get(row["status"])
+        code = REVIEW_CODES.get(row["status"])
         if code is None:
             continue
         end_line = row["end_line"] if row["end_char"] > 0 or row["end_line"] == row["start_line"] else row["end_line"] - 1

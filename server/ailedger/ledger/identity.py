@@ -71,6 +71,16 @@ def _repo_of_dir(directory: Path) -> tuple[str, Path] | None:
     return (normalise_remote(origin) if origin else f"local:{root}"), root
 
 
+def repo_of_folder(folder: Path) -> RepoRef:
+    """The repository a folder is in (path: the folder, relative to its root)."""
+    folder = folder.resolve()
+    found = _repo_of_dir(folder)
+    if found is None:
+        return RepoRef(f"local:{folder}", folder, ".")
+    repo, root = found
+    return RepoRef(repo, root, PurePosixPath(folder.relative_to(root)).as_posix())
+
+
 def repo_of(file: Path) -> RepoRef:
     """The repository a file belongs to; outside git, its folder stands in."""
     file = file.resolve()

@@ -13,6 +13,16 @@ from typing import Any
 
 Row = dict[str, Any]
 
+# The statuses that need a person's review, and the diagnostic (and SARIF
+# rule) code each one shows as: the editor, the reports and the dashboard agree.
+REVIEW_CODES = {
+    "unreviewed": "ai-unreviewed",
+    "changed-after-review": "ai-changed-after-review",
+    "reopened": "ai-reopened",
+}
+# Every status of a region whose code still exists ("ended" is the only other).
+LIVE = ("unreviewed", "reviewed", "changed-after-review", "rejected", "reopened")
+
 
 def from_acceptance(event_id: str, p: dict[str, Any]) -> Row:
     r = p["range"]

@@ -19,14 +19,11 @@ from typing import Any
 
 from lsprotocol import types
 
+from ..ledger.projection import REVIEW_CODES
 from .server import AiLedgerServer
 from .transport import notify
 
-CODES = {
-    "unreviewed": "ai-unreviewed",
-    "changed-after-review": "ai-changed-after-review",
-    "reopened": "ai-reopened",
-}
+CODES = REVIEW_CODES
 _MESSAGE_TTL = 30.0  # "accepted 3 minutes ago" is refreshed this often
 
 

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from ..capture import range_of
-from ..ledger.identity import RepoRef, current_user, repo_of
+from ..ledger.identity import RepoRef, current_user, repo_of, repo_of_folder
 from ..ledger.store import Ledger, StoredEvent
+from ..ledger.projection import LIVE
 from ..placement import place, row_ai_spans, row_span
 from ..regions.positions import Span
 
-SHOWN = ("unreviewed", "reviewed", "changed-after-review", "rejected", "reopened")
+SHOWN = LIVE
 
 
 @dataclass
@@ -116,7 +117,7 @@ def repo_of_path(_ledger: Ledger, path: Path) -> RepoRef:
 
 def workspace_regions(ledger: Ledger, root: Path) -> dict[str, list[dict[str, Any]]]:
     """Regions of the repository at `root`, by file URI in this working copy."""
-    ref = repo_of(root / ".ailedger-probe")
+    ref = repo_of_folder(root)
     out: dict[str, list[dict[str, Any]]] = {}
     for row in ledger.regions(repo=ref.repo, status=SHOWN):
         out.setdefault((ref.root / row["path"]).as_uri(), []).append(row)

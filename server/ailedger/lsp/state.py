@@ -20,7 +20,6 @@ from ..placement import row_ai_spans, row_span  # noqa: F401  (the LSP modules t
 from ..regions.positions import Encoding, LineIndex, Pos, Span, column_to_index, unit_len
 from ..regions.tracker import DocumentRegions
 
-OPEN_STATUSES = ("unreviewed", "changed-after-review", "reopened")  # these show as diagnostics
 
 
 @dataclass

@@ -37,9 +37,9 @@ async def _loop(ls: AiLedgerServer) -> None:
 
 def sync_round(ledger: Any, endpoint: Any, roots: list[Any]) -> dict[str, int]:
     """Push, then pull for every repository the ledger or the workspace holds."""
-    from ..ledger.identity import repo_of
+    from ..ledger.identity import repo_of_folder
     from ..sync.client import Retry, pull, push
 
     pushed = push(ledger, endpoint, retry=Retry(attempts=3))
-    repos = sorted(set(ledger.repos()) | {repo_of(root / ".ailedger-probe").repo for root in roots})
+    repos = sorted(set(ledger.repos()) | {repo_of_folder(root).repo for root in roots})
     return {"pushed": pushed.pushed, "pulled": pull(ledger, endpoint, repos, retry=Retry(attempts=3))}

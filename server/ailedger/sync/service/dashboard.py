@@ -9,8 +9,9 @@ from html import escape
 from typing import Any
 
 from ...describe import ago, model_name, tool_name
+from ...ledger.projection import REVIEW_CODES
 
-OPEN = ("unreviewed", "changed-after-review", "reopened")
+OPEN = tuple(REVIEW_CODES)
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d232b;background:#f6f7f9}
 header{background:#1d232b;color:#fff;padding:12px 24px;display:flex;gap:24px;align-items:baseline}
