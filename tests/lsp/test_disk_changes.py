@@ -28,6 +28,14 @@ async def ledger_until(env: dict[str, str], condition, deadline: float = 10.0): 
         await asyncio.sleep(0.05)
 
 
+async def watching(client) -> None:  # type: ignore[no-untyped-def]
+    """Until the server says it watches the workspace (a deadline, no fixed sleep)."""
+    end = time.monotonic() + 10
+    while not any("watching" in m.message for m in client.log_messages):
+        assert time.monotonic() < end, "the server never started watching the workspace"
+        await asyncio.sleep(0.02)
+
+
 def plant(repo: Path, env: dict[str, str]) -> str:
     path = repo / "pricing.py"
     path.write_text("def total(price, qty):\n" + AI)
@@ -40,7 +48,7 @@ def plant(repo: Path, env: dict[str, str]) -> str:
 
 async def test_a_file_rewritten_on_disk_is_reanchored(client, repo: Path, env: dict[str, str]) -> None:
     region_id = plant(repo, env)
-    await client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))  # server is up
+    await watching(client)
     path = repo / "pricing.py"
     path.write_text('"""Prices."""\n\nimport math\n\n' + path.read_text())  # another tool adds a header
 
@@ -60,7 +68,7 @@ async def test_a_renamed_file_takes_its_regions_along(client, repo: Path, env: d
     region_id = plant(repo, env)
     git(repo, "add", "pricing.py")
     git(repo, "commit", "-q", "-m", "pricing")
-    await client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    await watching(client)
     (repo / "billing").mkdir()
     git(repo, "mv", "pricing.py", "billing/prices.py")
     row = await ledger_until(env, lambda ledger: ledger.region(region_id)["path"] == "billing/prices.py"
@@ -70,3 +78,14 @@ async def test_a_renamed_file_takes_its_regions_along(client, repo: Path, env: d
     with Ledger(env["AILEDGER_DB"]) as ledger:
         reasons = [e.content["payload"].get("reason") for e in ledger.events() if e.type == "region-update"]
     assert "rename" in reasons
+
+
+async def test_a_move_seen_as_delete_and_create_is_still_a_rename(client, repo: Path, env: dict[str, str]) -> None:
+    region_id = plant(repo, env)
+    await watching(client)
+    (repo / "billing").mkdir()
+    (repo / "billing" / "prices.py").write_text((repo / "pricing.py").read_text())  # no move event at all:
+    (repo / "pricing.py").unlink()  # a copy, then a delete
+    row = await ledger_until(env, lambda ledger: ledger.region(region_id)["path"] == "billing/prices.py"
+                             and ledger.region(region_id))
+    assert row, "the region did not follow the file to its new path"

@@ -50,6 +50,8 @@ def start(ls: AiLedgerServer) -> None:
         observer.schedule(Handler(), str(root), recursive=True)
     observer.daemon = True
     observer.start()
+    watched = ", ".join(str(r) for r in set(workspace_roots(ls))) or "nothing"
+    ls.window_log_message(types.LogMessageParams(types.MessageType.Info, f"ailedger: watching {watched} for changes on disk"))
     ls._observer = observer  # type: ignore[attr-defined]
     asyncio.ensure_future(_consume(ls, queue))
 

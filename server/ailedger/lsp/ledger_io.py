@@ -163,12 +163,16 @@ def file_changed(ledger: Ledger, path: Path) -> int:
 
     ref = repo_of(path)
     rows = file_rows(ledger, ref)
-    if not rows:
-        return 0
     try:
         text = read_document(path)
     except (OSError, UnicodeDecodeError):
         return len(rows)  # gone for now (a branch switch): "not found" is decided when it is read again
+    if not rows:
+        # A move can reach us as a delete and a create (e.g. into a folder made a
+        # moment before): a new file holding exactly what the ledger last saw of
+        # a file that is gone is that file, renamed.
+        old = _vanished_with(ledger, ref, text)
+        return file_renamed(ledger, ref.root / old, path) if old else 0
     seen = ledger.snapshot(ref.repo, ref.path)
     if seen == text:
         return len(rows)
@@ -199,3 +203,13 @@ def file_renamed(ledger: Ledger, source: Path, dest: Path) -> int:
     if seen is not None:
         ledger.save_snapshot(new.repo, new.path, seen)
     return len(rows)
+
+
+def _vanished_with(ledger: Ledger, ref: RepoRef, text: str) -> str | None:
+    """The repository path of a vanished file whose last snapshot is `text`."""
+    from ..ledger.canonical import sha256_text
+
+    rows = ledger.conn.execute("SELECT path FROM file_snapshots WHERE repo = ? AND sha256 = ? AND path != ?",
+                               (ref.repo, sha256_text(text), ref.path)).fetchall()
+    gone = [p for (p,) in rows if not (ref.root / p).exists()]
+    return gone[0] if len(gone) == 1 else None
