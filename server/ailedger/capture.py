@@ -7,12 +7,15 @@ line (`ailedger record`, agent hooks): one schema, one set of checks.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UserError
 from .ledger.canonical import sha256_text
 from .ledger.identity import RepoRef
 from .regions.positions import LINE_BREAK, Encoding, Pos, Span, slice_text
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 
 class TextNotThere(UserError, ValueError):
@@ -47,9 +50,21 @@ def check_text_at(document: str, params: dict[str, Any], encoding: Encoding) -> 
 
 
 def acceptance_payload(
-    params: dict[str, Any], *, region_id: str, user: str, where: RepoRef
+    params: dict[str, Any], *, region_id: str, user: str, where: RepoRef, policy: "Policy | None" = None
 ) -> dict[str, Any]:
-    """The `acceptance` event payload for validated params."""
+    """The `acceptance` event payload for validated params.
+
+    The one place every acceptance passes before it is stored (editor, CLI,
+    hooks, proxy): secrets are masked in the text, prompt and parameters, the
+    prompt is kept as the repository policy's retention says, and the policy
+    in force is named. `policy` defaults to the working copy's `.ailedger.toml`
+    (a broken one raises PolicyError: nothing is stored under a policy nobody
+    can read)."""
+    from . import policy as policies
+    from .redact import redact_secrets, retain_prompt
+
+    if policy is None:
+        policy = policies.at(where.root)
     accepted_at = params.get("acceptedAt") or datetime.now(timezone.utc)
     return {
         "regionId": region_id,
@@ -57,17 +72,31 @@ def acceptance_payload(
         "repo": where.repo,
         "path": where.path,
         "range": params["range"],
-        "textSha256": sha256_text(params["text"]),
-        "text": params["text"],
+        "textSha256": sha256_text(params["text"]),  # of the text as accepted: reviews and placement match it
+        "text": redact_secrets(params["text"]).text,
         "kind": params["kind"],
         "tool": params["tool"],
         "model": params["model"],
-        "prompt": params["prompt"],
-        "parameters": params["parameters"],
+        "prompt": retain_prompt(params["prompt"], policy.retention),
+        "parameters": _redacted(params["parameters"]),
         "sessionId": params.get("sessionId"),
         "itemId": params.get("itemId"),
         "acceptedAt": accepted_at,
+        "policy": policy.ref() if policy.source is not None else None,
     }
+
+
+def _redacted(value: Any) -> Any:
+    """Parameters with secrets masked in every string (a system prompt, a header)."""
+    from .redact import redact_secrets
+
+    if isinstance(value, str):
+        return redact_secrets(value).text
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value
 
 
 def acceptance_from_disk(raw: Any, *, region_id: str, user: str) -> tuple[dict[str, Any], str]:

@@ -45,3 +45,15 @@ def region_message(row: dict[str, Any], now: datetime | None = None) -> str:
         f"{HEADLINES.get(row['status'], 'AI-generated code')}: {tool_name(row)}, {model_name(row)}, "
         f"accepted by {row['accepted_by']} {ago(row['accepted_at'], now)}"
     )
+
+
+def finding_message(row: dict[str, Any], finding: Any, now: datetime | None = None) -> str:
+    """A diagnostic's message: the region in one line, then what the policy
+    still asks of it (`policy.Finding`)."""
+    if finding.code == "ai-missing-provenance":
+        return (f"AI-generated code without the provenance its tier requires: {finding.message}; "
+                f"{tool_name(row)}, accepted by {row['accepted_by']} {ago(row['accepted_at'], now)}")
+    headline = region_message(row, now)
+    if finding.code == "ai-under-reviewed" and row.get("status") == "reviewed":
+        headline = headline.replace(HEADLINES["reviewed"], "AI-generated code not reviewed enough", 1)
+    return f"{headline}. {finding.message}" if finding.message else headline

@@ -135,8 +135,21 @@ class ReviewParams(TypedDict):
 # --- Event payloads: what the chain covers --------------------------------
 
 
+class PolicyRef(TypedDict):
+    """The repository policy (`.ailedger.toml`) in force when an event was made."""
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    version: NonEmpty
+    sha256: Sha256 | None
+    retention: Literal["full", "redacted", "hash", "none"]
+
+
 class Acceptance(TypedDict):
-    """An AI suggestion a developer accepted: the birth of a region."""
+    """An AI suggestion a developer accepted: the birth of a region.
+
+    `text` and `prompt` are stored after redaction (secrets always; the prompt
+    as the policy's retention says); `textSha256` is of the text as accepted.
+    """
 
     __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
     regionId: NonEmpty
@@ -154,6 +167,7 @@ class Acceptance(TypedDict):
     sessionId: NotRequired[str | None]
     itemId: NotRequired[str | None]
     acceptedAt: datetime
+    policy: NotRequired[PolicyRef | None]
 
 
 class _Review(TypedDict):
@@ -164,6 +178,7 @@ class _Review(TypedDict):
     note: NotRequired[str | None]
     textSha256: dict[str, Sha256]
     reviewedAt: datetime
+    policy: NotRequired[PolicyRef | None]
 
 
 def _every_region_hashed(r: _Review) -> _Review:

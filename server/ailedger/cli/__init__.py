@@ -10,7 +10,7 @@ from importlib import import_module
 
 from ..errors import UserError
 
-COMMANDS = ("demo", "lsp", "proxy", "record", "hooks", "log", "review", "verify", "blame", "report", "incident", "sync", "serve", "schema")
+COMMANDS = ("demo", "lsp", "proxy", "record", "hooks", "log", "review", "verify", "blame", "report", "incident", "stats", "sync", "serve", "schema", "verify-attestation")
 
 DESCRIPTION = """\
 ailedger keeps a paper trail of AI-generated code: which suggestions were
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parent = common_options()
     for name in COMMANDS:
-        import_module(f".{name}", __name__).register(sub, parent)
+        import_module(f".{name.replace('-', '_')}", __name__).register(sub, parent)
     return parser
 
 

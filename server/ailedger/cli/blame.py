@@ -74,20 +74,17 @@ def run(args: argparse.Namespace) -> int:
                 "reviews": [{"reviewer": r["reviewer"], "verdict": r["verdict"], "at": r["at"]} for r in b.reviews()],
             }).decode())
         return 0
-    from rich.console import Console
-    from rich.table import Table
+    from .columns import print_columns
 
-    table = Table(box=None, header_style="bold")
-    for column in ("line", "who", "tool / model", "accepted", "review", "text"):
-        table.add_column(column, overflow="fold", no_wrap=column == "text")
+    table = []
     for b in lines:
         if b.region is None:
-            table.add_row(str(b.line), b.attribution, "", "", "", b.text)
+            table.append((str(b.line), b.attribution, "", "", "", b.text))
             continue
         r = b.region
         reviews = b.reviews()
         review = f"{reviews[-1]['verdict']} by {reviews[-1]['reviewer']}" if reviews else r["status"]
-        table.add_row(str(b.line), b.attribution, f"{tool_name(r)} / {model_name(r)}",
-                      f"{r['accepted_by']}, {ago(r['accepted_at'])}", review, b.text)
-    Console().print(table)
+        table.append((str(b.line), b.attribution, f"{tool_name(r)} / {model_name(r)}",
+                      f"{r['accepted_by']}, {ago(r['accepted_at'])}", review, b.text))
+    print_columns(("line", "who", "tool / model", "accepted", "review", "text"), table)
     return 0

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 
 HELP = """\
 Report AI-written regions from the ledger, filtered by repository, path,
 author, tool, model, status and date, as a table, JSON, CSV or SARIF 2.1.0
 (one result per region that needs a review, for code-scanning tools).
 
+--format agent-trace writes Agent Trace records (agent-trace.dev, schema v1)
+as JSON Lines: one record per live region, with the model, the tool, the
+lines, and the git revision when the report runs in the region's working copy
+and the file is as committed; reviews, statuses and who answers for the code
+are under metadata["dev.ailedger"].
+
+--format intoto writes one in-toto Statement v1 per review of each region
+(predicate https://ailedger.dev/review/v1), in a DSSE envelope signed with
+this device's Ed25519 key (device-key.pem beside the ledger, created on first
+use), as JSON Lines. Check them with `ailedger verify-attestation FILE`.
+
 examples:
   ailedger report
   ailedger report --status unreviewed --format sarif > ailedger.sarif
   ailedger report --model openai/gpt-4.1 --since 2026-11-01 --format csv
+  ailedger report --repo github.com/acme/shop --format agent-trace > traces.jsonl
+  ailedger report --path src/billing --format intoto > reviews.intoto.jsonl
 """
 
-FORMATS = ("table", "json", "csv", "sarif")
+FORMATS = ("table", "json", "csv", "sarif", "agent-trace", "intoto")
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("report", parents=[parent], help="report regions (table, json, csv, sarif)",
+    p = sub.add_parser("report", parents=[parent],
+                       help="report regions (table, json, csv, sarif, agent-trace, intoto)",
                        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--format", choices=FORMATS, default="table")
     p.add_argument("--repo", help="repository identity (default: all)")
@@ -56,8 +71,13 @@ def run(args: argparse.Namespace) -> int:
     if args.since and len(args.since) < 10:
         raise UsageError(f"--since: expected YYYY-MM-DD, got {args.since!r}")
     with open_ledger(args, create=False) as ledger:
-        rows = [r for r in ledger.regions(repo=args.repo, status=[args.status] if args.status else None)
+        rows = [r for r in ledger.regions(repo=args.repo, status=[args.status] if args.status else None,
+                                          under=args.path, author=args.author, tool=args.tool, since=args.since)
                 if matches(r, args)]
+        if args.format in ("agent-trace", "intoto"):
+            for document in export_documents(args.format, rows, ledger):
+                sys.stdout.write(orjson.dumps(document).decode() + "\n")
+            return 0
     if args.format == "sarif":
         from ..export.sarif import sarif
 
@@ -76,16 +96,31 @@ def run(args: argparse.Namespace) -> int:
         writer.writeheader()
         writer.writerows(dict(r, start_line=r["start_line"] + 1, end_line=r["end_line"] + 1) for r in rows)
     else:
-        from rich.console import Console
-        from rich.table import Table
-
         from ..describe import ago, model_name, tool_name
+        from .columns import print_columns
 
-        table = Table(box=None, header_style="bold")
-        for column in ("where", "status", "tool", "model", "accepted by", "age"):
-            table.add_column(column, overflow="fold")
-        for r in rows:
-            table.add_row(f"{r['repo']}:{r['path']}:{r['start_line'] + 1}", r["status"], tool_name(r),
-                          model_name(r), r["accepted_by"], ago(r["accepted_at"]))
-        Console().print(table if rows else "no regions match")
+        if not rows:
+            print("no regions match")
+            return 0
+        from datetime import datetime, timezone
+
+        now = datetime.now(timezone.utc)
+        print_columns(("where", "status", "tool", "model", "accepted by", "age"),
+                      [(f"{r['repo']}:{r['path']}:{r['start_line'] + 1}", r["status"], tool_name(r),
+                        model_name(r), r["accepted_by"], ago(r["accepted_at"], now)) for r in rows])
     return 0
+
+
+def export_documents(fmt: str, rows: list[dict], ledger) -> Iterator[dict]:  # type: ignore[no-untyped-def]
+    """Agent Trace records, or signed in-toto envelopes: both look up ledger events."""
+    if fmt == "agent-trace":
+        from pathlib import Path
+
+        from ..export.agent_trace import records, working_copy_vcs
+
+        return records(rows, ledger.event, working_copy_vcs(Path.cwd()))
+    from ..export.intoto import envelope, statements
+    from ..ledger import device_key
+
+    key = device_key.load_or_create(device_key.key_path(ledger.path))
+    return (envelope(s, key) for s in statements(rows, ledger.event))

@@ -52,6 +52,7 @@ def from_acceptance(event_id: str, p: dict[str, Any]) -> Row:
         "reviews": "[]",
         "reopened": None,
         "updated_event": event_id,
+        "policy_version": (p.get("policy") or {}).get("version"),
     }
 
 
@@ -68,6 +69,7 @@ def apply(row: Row, event_id: str, type_: str, p: dict[str, Any], actor: str) ->
                 "note": p.get("note"),
                 "textSha256": p["textSha256"][row["region_id"]],
                 "at": p["reviewedAt"],
+                "policy": (p.get("policy") or {}).get("version"),
             }
         )
         row["reviews"] = orjson.dumps(reviews).decode()

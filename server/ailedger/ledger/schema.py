@@ -91,6 +91,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (repo, path)
     );
     """,
+    # 2: the repository policy version an acceptance was made under (responsibility).
+    """
+    ALTER TABLE regions ADD COLUMN policy_version TEXT;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

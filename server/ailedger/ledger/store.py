@@ -16,6 +16,7 @@ loss, at the cost of single-event commit speed.
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import sqlite3
 import threading
@@ -44,7 +45,7 @@ _INSERT_EVENT = (
 _REGION_COLUMNS = (
     "region_id repo path start_line start_char end_line end_char ai_ranges text_sha256 "
     "ai_fraction status kind tool_name tool_version model_provider model_id model_version "
-    "accepted_by accepted_at accepted_event reviews reopened updated_event"
+    "accepted_by accepted_at accepted_event reviews reopened updated_event policy_version"
 ).split()
 _UPSERT_REGION = "INSERT OR REPLACE INTO regions ({}) VALUES ({})".format(
     ", ".join(_REGION_COLUMNS), ", ".join("?" * len(_REGION_COLUMNS))
@@ -412,19 +413,42 @@ class Ledger:
             return self._region_row(self.conn, region_id)
 
     def regions(self, *, repo: str | None = None, path: str | None = None,
-                status: Sequence[str] | None = None) -> list[dict[str, Any]]:
+                status: Sequence[str] | None = None, under: str | None = None,
+                author: str | None = None, tool: str | None = None, since: str | None = None,
+                columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Regions, oldest first. Filters run in SQL, so a big ledger hands back
+        only what was asked for: `under` is a folder (or a file) in the
+        repository, `since` an accepted-at lower bound (a date or timestamp),
+        `columns` the columns wanted (all by default; accepted_event always)."""
         where, params = [], []
-        for column, value in (("repo", repo), ("path", path)):
+        for column, value in (("repo", repo), ("path", path), ("accepted_by", author), ("tool_name", tool)):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
+        if under:
+            folder = under.rstrip("/")
+            # path = folder, or path in [folder/, folder0): '0' sorts right after '/'
+            where.append("(path = ? OR (path >= ? AND path < ?))")
+            params += [folder, folder + "/", folder + "0"]
+        if since:
+            where.append("accepted_at >= ?")
+            params.append(since)
         if status:
             where.append(f"status IN ({', '.join('?' * len(status))})")
             params.extend(status)
-        sql = "SELECT * FROM regions" + (" WHERE " + " AND ".join(where) if where else "")
+        unknown = set(columns or ()) - set(_REGION_COLUMNS)
+        if unknown:
+            raise ValueError(f"no region column {sorted(unknown)[0]!r}")
+        wanted = ", ".join(dict.fromkeys([*columns, "accepted_event"])) if columns else "*"
+        sql = f"SELECT {wanted} FROM regions" + (" WHERE " + " AND ".join(where) if where else "")
         self._catch_up()
         with self._lock:
-            return list(self.db.query(sql + " ORDER BY accepted_event", params))
+            cursor = self.conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+        # Sorted here: SQLite's ORDER BY would spill a big result to a temporary file.
+        rows.sort(key=operator.itemgetter(names.index("accepted_event")))
+        return [dict(zip(names, row)) for row in rows]
 
     def repos(self) -> list[str]:
         """Every repository this ledger has regions in."""

@@ -35,6 +35,7 @@ async def capture(ls: AiLedgerServer, raw: Any) -> dict[str, str]:
     from ..models import AcceptanceParams, InvalidMessage, validate
     from . import ledger_io
     from .diagnostics import schedule
+    from .policy import current as current_policy
     from .state import convert_span
 
     try:
@@ -70,7 +71,8 @@ async def capture(ls: AiLedgerServer, raw: Any) -> dict[str, str]:
     stored = dict(params, range=range_of(convert_span(state.line_text, span, state.encoding, "utf-16")))
     state.regions.add(region_id, span)  # now, so edits made while we store it move it
     try:
-        event = await ls.run_io(ledger_io.record_acceptance, stored, region_id, state.ref)
+        event = await ls.run_io(ledger_io.record_acceptance, stored, region_id, state.ref,
+                                current_policy(ls, state.ref.root))
     except Exception as err:
         state.regions.remove(region_id)
         raise RequestFailed(f"could not store the acceptance: {err}") from None

@@ -21,6 +21,7 @@ from lsprotocol import types
 
 from ..ledger.projection import REVIEW_CODES
 from .server import AiLedgerServer
+from .settings import SEVERITIES
 from .transport import notify
 
 CODES = REVIEW_CODES
@@ -48,36 +49,46 @@ def register(server: AiLedgerServer) -> None:
 
 
 def build(ls: AiLedgerServer, state: Any) -> list[dict[str, Any]]:
-    """The document's diagnostics now: one per region that needs a review."""
-    from ..describe import region_message
+    """The document's diagnostics now: one per region that falls short of the
+    policy (not reviewed, or not by enough of the right people), and one more
+    where the integrating tool left out provenance the tier requires."""
+    from .policy import rules_of
 
-    severity = ls.settings.severity
+    rules = rules_of(ls, state)
+    severity = SEVERITIES[rules.severity] if rules.severity else ls.settings.severity
     now = time.monotonic()
     cache = state.diagnostic_cache
-    out = []
+    out: list[dict[str, Any]] = []
     for region_id, sl, sc, el, ec in state.regions.extents():
-        status = state.status(region_id)
-        code = CODES.get(status)
-        if code is None:
+        findings = state.findings(region_id, rules)
+        if not findings:
             continue
         where = (sl, sc, el, ec)
         hit = cache.get(region_id)
-        if hit is not None and hit[0] == where and hit[1] == code and hit[2] == severity and now - hit[3] < _MESSAGE_TTL:
-            out.append(hit[4])
+        if hit is not None and hit[0] == where and hit[1] is findings and hit[2] == severity and now - hit[3] < _MESSAGE_TTL:
+            out.extend(hit[4])
             continue
         row = state.rows.get(region_id)
-        message = region_message(dict(row, status=status)) if row else "AI-generated code not yet reviewed"
-        diagnostic = {
-            "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
-            "severity": severity,
-            "source": "ailedger",
-            "code": code,
-            "message": message,
-            "data": {"regionId": region_id},
-        }
-        cache[region_id] = (where, code, severity, now, diagnostic)
-        out.append(diagnostic)
+        status = state.status(region_id)
+        diagnostics = [_diagnostic(where, severity, f, row, status, region_id) for f in findings]
+        cache[region_id] = (where, findings, severity, now, diagnostics)
+        out.extend(diagnostics)
     return out
+
+
+def _diagnostic(where: tuple[int, int, int, int], severity: int, finding: Any, row: dict[str, Any] | None,
+                status: str, region_id: str) -> dict[str, Any]:
+    from ..describe import finding_message
+
+    sl, sc, el, ec = where
+    return {
+        "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
+        "severity": severity,
+        "source": "ailedger",
+        "code": finding.code,
+        "message": finding_message(dict(row, status=status), finding) if row else "AI-generated code not yet reviewed",
+        "data": {"regionId": region_id},
+    }
 
 
 def publish(ls: AiLedgerServer, state: Any) -> None:
@@ -112,14 +123,25 @@ async def workspace_items(ls: AiLedgerServer) -> list[dict[str, Any]]:
     review, in every repository of the workspace, from the ledger."""
     from . import ledger_io
 
+    from ..policy import assess
+    from .policy import current, ensure
+
     items: list[dict[str, Any]] = []
     seen = set(ls.docs)  # open documents get pushed diagnostics
     for root in workspace_roots(ls):
+        await ensure(ls, root)
+        policy = current(ls, root)
         for uri, rows in (await ls.run_io(ledger_io.workspace_regions, root)).items():
             if uri in seen:
                 continue
-            items.append({"kind": "full", "uri": uri, "version": None, "items": [
-                _from_row(ls, row) for row in rows if row["status"] in CODES]})
+            diagnostics = []
+            for row in rows:
+                rules = policy.rules_for(row["path"])
+                severity = SEVERITIES[rules.severity] if rules.severity else ls.settings.severity
+                where = (row["start_line"], row["start_char"], row["end_line"], row["end_char"])
+                diagnostics += [_diagnostic(where, severity, f, row, row["status"], row["region_id"])
+                                for f in assess(row, row["status"], rules)]
+            items.append({"kind": "full", "uri": uri, "version": None, "items": diagnostics})
     return items
 
 
@@ -131,14 +153,3 @@ def workspace_roots(ls: AiLedgerServer) -> list[Any]:
     if not uris and ls.workspace.root_uri:
         uris = [ls.workspace.root_uri]
     return [p for p in (path_of(u) for u in uris) if p is not None and p.is_dir()]
-
-
-def _from_row(ls: AiLedgerServer, row: dict[str, Any]) -> dict[str, Any]:
-    from ..describe import region_message
-
-    return {
-        "range": {"start": {"line": row["start_line"], "character": row["start_char"]},
-                  "end": {"line": row["end_line"], "character": row["end_char"]}},
-        "severity": ls.settings.severity, "source": "ailedger", "code": CODES[row["status"]],
-        "message": region_message(row), "data": {"regionId": row["region_id"]},
-    }

@@ -81,6 +81,7 @@ async def open_document(ls: AiLedgerServer, uri: str) -> None:
     from ..regions.tracker import DocumentRegions
     from . import ledger_io
     from .diagnostics import schedule
+    from .policy import ensure as ensure_policy
     from .state import DocState, convert_span
 
     doc = ls.workspace.get_text_document(uri)
@@ -97,6 +98,7 @@ async def open_document(ls: AiLedgerServer, uri: str) -> None:
         log.exception("could not load regions for %s", uri)
         state.loaded.set()
         return
+    await ensure_policy(ls, opened.ref.root)
     if ls.docs.get(uri) is not state:
         return  # closed (or reopened) while we were loading
     from ..regions.positions import LINE_BREAK

@@ -58,6 +58,7 @@ def start(ls: AiLedgerServer) -> None:
 
 async def _consume(ls: AiLedgerServer, queue: asyncio.Queue[tuple[str, Path, Path | None]]) -> None:
     from . import ledger_io
+    from .policy import file_changed as policy_changed, is_policy_file
 
     while True:
         batch = [await queue.get()]
@@ -77,6 +78,9 @@ async def _consume(ls: AiLedgerServer, queue: asyncio.Queue[tuple[str, Path, Pat
                 changed[src] = None
         open_paths = {s.path for s in ls.docs.values()}
         for path in changed:
+            if is_policy_file(path):
+                await policy_changed(ls, path)
+                continue
             if path in open_paths:
                 continue  # the editor owns it: its didChange notifications are the truth
             try:

@@ -22,11 +22,20 @@ def register(server: AiLedgerServer) -> None:
                 if state.regions.span(r).start <= at < state.regions.span(r).end and r in state.rows]
         if not hits:
             return None
-        text = "\n\n---\n\n".join(provenance_markdown(state.rows[r], state.status(r)) for r in hits)
+        from .policy import current, rules_of
+
+        rules = rules_of(ls, state)
+        policy = current(ls, state.ref.root if state.ref else None)
+        text = "\n\n---\n\n".join(
+            provenance_markdown(state.rows[r], state.status(r), rules, policy.version, state.findings(r, rules))
+            for r in hits)
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
 
 
-def provenance_markdown(row: dict[str, Any], status: str) -> str:
+def provenance_markdown(row: dict[str, Any], status: str, rules: Any = None, policy_version: str | None = None,
+                        findings: list[Any] | None = None) -> str:
+    """Who answers for what: the provider (model), the integrator (tool, and
+    the policy in force), the developer who accepted, the reviewers."""
     import orjson
 
     from ..describe import ago, model_name, tool_name
@@ -34,8 +43,8 @@ def provenance_markdown(row: dict[str, Any], status: str) -> str:
     lines = [
         f"**AI-generated code** ({row['kind']}) — {status.replace('-', ' ')}",
         "",
-        f"- model: {model_name(row)}",
-        f"- tool: {tool_name(row)}",
+        f"- model (provider): {model_name(row)}",
+        f"- tool (integrator): {tool_name(row)}, under policy {row.get('policy_version') or 'none'}",
         f"- accepted by {row['accepted_by']}, {ago(row['accepted_at'])} ({row['accepted_at'][:19].replace('T', ' ')} UTC)",
         f"- still the AI's own text: {round(row['ai_fraction'] * 100)}%",
     ]
@@ -45,5 +54,12 @@ def provenance_markdown(row: dict[str, Any], status: str) -> str:
         lines.append(f"- {r['verdict']} by {r['reviewer']}, {ago(r['at'])}{note}")
     if not reviews:
         lines.append("- no review yet")
+    if rules is not None:
+        need = f"{rules.reviews} review{'s' if rules.reviews != 1 else ''}" + (f" by {rules.board}" if rules.board else "")
+        lines.append(f"- tier {rules.name} (policy {policy_version}): needs {need}"
+                     + ("" if rules.self_review else ", not by whoever accepted it"))
+    for finding in findings or ():
+        if finding.message:
+            lines.append(f"- **{finding.code}**: {finding.message}")
     lines.append(f"\n`{row['region_id']}`")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from ..ledger.identity import RepoRef, current_user, repo_of, repo_of_folder
 from ..ledger.store import Ledger, StoredEvent
 from ..ledger.projection import LIVE
 from ..placement import place, row_ai_spans, row_span
+from ..policy import Policy
 from ..regions.positions import Span
 
 SHOWN = LIVE
@@ -124,23 +125,25 @@ def workspace_regions(ledger: Ledger, root: Path) -> dict[str, list[dict[str, An
     return out
 
 
-def record_acceptance(ledger: Ledger, params: dict[str, Any], region_id: str, ref: RepoRef) -> StoredEvent:
+def record_acceptance(ledger: Ledger, params: dict[str, Any], region_id: str, ref: RepoRef,
+                      policy: Policy) -> StoredEvent:
     """Store one acceptance (the file's snapshot follows, off this path)."""
     from ..capture import acceptance_payload
 
     user = current_user()
-    payload = acceptance_payload(params, region_id=region_id, user=user, where=ref)
+    payload = acceptance_payload(params, region_id=region_id, user=user, where=ref, policy=policy)
     return ledger.append("acceptance", payload, actor=user)
 
 
 def record_review(ledger: Ledger, region_ids: list[str], verdict: str, note: str | None,
-                  hashes: dict[str, str]) -> StoredEvent:
+                  hashes: dict[str, str], policy: Policy) -> StoredEvent:
     from datetime import datetime, timezone
 
     user = current_user()
     return ledger.append("review", {
         "regionIds": region_ids, "reviewer": user, "verdict": verdict, "note": note,
         "textSha256": hashes, "reviewedAt": datetime.now(timezone.utc),
+        "policy": policy.ref() if policy.source is not None else None,
     }, actor=user)
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
+from .capture import RequestFailed
+
 from .server import AiLedgerServer
 
 TITLE = "Mark AI-generated code as reviewed"
@@ -35,7 +37,7 @@ def _command(title: str, region_ids: list[str]) -> types.Command:
 
 
 def actions(ls: AiLedgerServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    from .diagnostics import CODES
+    from .policy import rules_of
 
     state = ls.docs.get(params.text_document.uri)
     if state is None or not state.loaded.is_set():
@@ -43,15 +45,18 @@ def actions(ls: AiLedgerServer, params: types.CodeActionParams) -> list[types.Co
     wanted = params.context.only
     out: list[types.CodeAction] = []
     if not wanted or types.CodeActionKind.QuickFix in wanted:
+        offered: set[str] = set()
         for diagnostic in params.context.diagnostics:
             data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
             region_id = data.get("regionId")
-            if diagnostic.source != "ailedger" or region_id not in state.regions:
+            if diagnostic.source != "ailedger" or region_id not in state.regions or region_id in offered:
                 continue
+            offered.add(region_id)
             out.append(types.CodeAction(
                 title=TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
                 is_preferred=True, command=_command(TITLE, [region_id])))
-    open_ids = [r for r in state.regions.ids() if state.status(r) in CODES]
+    rules = rules_of(ls, state)
+    open_ids = [r for r in state.regions.ids() if state.findings(r, rules)]
     if open_ids and (not wanted or any(SOURCE_KIND.startswith(k) for k in wanted)):
         out.append(types.CodeAction(title=TITLE_ALL, kind=SOURCE_KIND, command=_command(TITLE_ALL, open_ids)))
     return out
@@ -59,8 +64,10 @@ def actions(ls: AiLedgerServer, params: types.CodeActionParams) -> list[types.Co
 
 async def review(ls: AiLedgerServer, raw: Any) -> dict[str, Any]:
     from ..models import InvalidMessage, ReviewParams, validate
+    from ..policy import NO_POLICY
     from . import ledger_io
     from .diagnostics import schedule
+    from .policy import current
 
     try:
         params = validate(ReviewParams, raw, "ailedger.markReviewed argument")
@@ -68,12 +75,15 @@ async def review(ls: AiLedgerServer, raw: Any) -> dict[str, Any]:
         raise JsonRpcInvalidParams(str(err)) from None
     region_ids = list(dict.fromkeys(params["regionIds"]))
     hashes: dict[str, str] = {}
-    touched = []
+    policy = NO_POLICY
+    user = await ls.run_io(ledger_io.warm_up)  # who is reviewing (cached after the first call)
     for state in ls.docs.values():
         for region_id in region_ids:
             if region_id in state.regions and region_id not in hashes:
                 hashes[region_id] = state.sha_now(region_id)  # the text the reviewer sees
-                touched.append(state)
+                if state.ref is not None:
+                    policy = current(ls, state.ref.root)
+                _refuse_self_review(ls, state, region_id, user, params["verdict"])
     missing = [r for r in region_ids if r not in hashes]
     if missing:  # not open here: attest to the text as the ledger last saw it
         rows = await ls.run_io(ledger_io.rows_of, missing)
@@ -81,7 +91,8 @@ async def review(ls: AiLedgerServer, raw: Any) -> dict[str, Any]:
         if unknown:
             raise JsonRpcInvalidParams(f"regionIds: no region {unknown[0]} in the ledger")
         hashes.update({r: rows[r]["text_sha256"] for r in missing})
-    event = await ls.run_io(ledger_io.record_review, region_ids, params["verdict"], params.get("note"), hashes)
+    event = await ls.run_io(ledger_io.record_review, region_ids, params["verdict"], params.get("note"), hashes,
+                            policy)
     ls.own_events.add(event.id)
     rows = await ls.run_io(ledger_io.rows_of, region_ids)
     for state in ls.docs.values():
@@ -89,3 +100,18 @@ async def review(ls: AiLedgerServer, raw: Any) -> dict[str, Any]:
             state.rows.update({r: row for r, row in rows.items() if r in state.regions})
             schedule(ls, state, now=True)
     return {"eventId": event.id, "statuses": {r: rows[r]["status"] for r in rows}}
+
+
+def _refuse_self_review(ls: AiLedgerServer, state: Any, region_id: str, user: str, verdict: str) -> None:
+    """A tier without self-review: the developer who accepted the code cannot
+    approve it. Refused before anything is written (a rejection is allowed:
+    anyone may say "this is wrong")."""
+    from ..policy.assess import APPROVING
+    from .policy import rules_of
+
+    row = state.rows.get(region_id)
+    rules = rules_of(ls, state)
+    if row is not None and verdict in APPROVING and not rules.self_review and row["accepted_by"] == user:
+        raise RequestFailed(
+            f"{row['path']} is in tier {rules.name}, where whoever accepted AI code cannot approve it "
+            f"(self-review = false); ask {rules.board or 'a teammate'} to review it. Nothing was recorded.")

@@ -33,7 +33,7 @@ T = TypeVar("T")
 log = logging.getLogger("ailedger.lsp")
 
 FEATURES = (
-    "documents", "capture", "diagnostics", "review", "hover", "regions_request", "watch", "files_watch",
+    "policy", "documents", "capture", "diagnostics", "review", "hover", "regions_request", "watch", "files_watch",
 )
 
 

@@ -9,6 +9,7 @@ converted once when they cross that boundary.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -42,6 +43,7 @@ class DocState:
     publish_handle: asyncio.TimerHandle | None = None
     _index: LineIndex | None = None
     _status: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
+    _findings: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     # region id -> (extent, code, severity, built at, diagnostic dict)
     diagnostic_cache: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     snapshot_due: bool = False  # the ledger should remember this text (written off the capture path)
@@ -107,6 +109,32 @@ class DocState:
         status = projection.status_of(dict(row, text_sha256=sha))
         self._status[region_id] = (row, sha, status)
         return status
+
+    def findings(self, region_id: str, rules: Any) -> list[Any]:
+        """What the policy says of the region now (see `policy.assess`).
+
+        The same list object comes back until the row, the text, the rules or
+        the minute change, so the diagnostics cache can compare by identity."""
+        from datetime import datetime, timezone
+
+        from ..policy import Finding, assess
+
+        row = self.rows.get(region_id)
+        status = self.status(region_id)
+        minute = int(time.time() // 60)  # "overdue" grows with the clock
+        key = (row, self.live_sha.get(region_id), status, rules, minute)
+        hit = self._findings.get(region_id)
+        if hit is not None:
+            old = hit[0]
+            if old[0] is row and old[3] is rules and old[1] == key[1] and old[2] == status and old[4] == minute:
+                return hit[1]
+        if row is None:
+            found = [Finding("ai-unreviewed", "", rules.name)] if rules.reviews else []
+        else:
+            found = assess(dict(row, text_sha256=self.sha_now(region_id)), status, rules,
+                           datetime.now(timezone.utc))
+        self._findings[region_id] = (key, found)
+        return found
 
     def ai_fraction(self, region_id: str) -> float:
         whole = len(self.text_of(self.regions.span(region_id)))

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from html import escape
 from typing import Any
 
+from ... import metrics
 from ...describe import ago, model_name, tool_name
 from ...ledger.projection import REVIEW_CODES
 
@@ -18,11 +19,12 @@ header{background:#1d232b;color:#fff;padding:12px 24px;display:flex;gap:24px;ali
 header h1{font-size:18px;margin:0} header a{color:#9cc3ff}
 main{padding:16px 24px;max-width:1200px}
 section{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:12px 16px;margin:0 0 16px}
-h2{font-size:15px;margin:0 0 8px} table{border-collapse:collapse;width:100%}
+h2{font-size:15px;margin:0 0 8px} h3{font-size:13px;margin:12px 0 4px} table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff2;vertical-align:top}
 th{font-weight:600;color:#4a5460} .num{font-size:26px;font-weight:700} .stats{display:flex;gap:32px}
 .bad{color:#b3261e} .ok{color:#1e7b34} form.filters{display:flex;gap:8px;flex-wrap:wrap;margin-bottom:8px}
 input,select,button{font:inherit;padding:3px 6px} code{font-size:12px}
+table.metrics :is(td,th):not(:first-child){text-align:right}
 """
 
 
@@ -47,13 +49,12 @@ def overview(regions: list[dict[str, Any]], alerts: list[dict[str, Any]], filter
     now = now or datetime.now(timezone.utc)
     kept = [r for r in regions if all(not v or _field(r, k) == v for k, v in filters.items())]
     open_rows = [r for r in kept if r["status"] in OPEN]
-    reviewed = sum(1 for r in regions if r["status"] == "reviewed")
-    coverage = f"{reviewed / len(regions):.0%}" if regions else "–"
+    coverage = metrics.coverage_text(metrics.compute(regions, now, groups=()).overall.coverage)
     stats = (f"<section class=stats><div><div class=num>{len(open_rows)}</div>unreviewed AI regions</div>"
              f"<div><div class=num>{coverage}</div>review coverage</div>"
              f"<div><div class='num {'bad' if alerts else 'ok'}'>{len(alerts)}</div>tamper alerts</div></section>")
     return page("Unreviewed AI code", stats + _filters(regions, filters) + _table(open_rows, now)
-                + _chart(regions, now) + _alerts(alerts))
+                + _metrics(kept, now, filtered=any(filters.values())) + _chart(regions, now) + _alerts(alerts))
 
 
 def _field(row: dict[str, Any], key: str) -> str:
@@ -86,6 +87,33 @@ def _table(rows: list[dict[str, Any]], now: datetime) -> str:
         for r in sorted(rows, key=lambda r: r["accepted_at"]))
     return ("<section><h2>Unreviewed AI regions</h2><table><tr><th>repository</th><th>where</th><th>accepted by</th>"
             f"<th>tool</th><th>model</th><th>status</th><th>age</th></tr>{body}</table></section>")
+
+
+def _metrics(rows: list[dict[str, Any]], now: datetime, filtered: bool) -> str:
+    """Coverage, time to first review and the age of what waits, by tool, model and author
+    (the figures of `ailedger stats`, from the same code)."""
+    found = metrics.compute(rows, now)
+    o = found.overall
+    scope = " (the regions the filters keep)" if filtered else ""
+    if o.regions == 0:
+        return f"<section id=metrics><h2>Review metrics</h2><p>No AI-written regions{scope} to measure.</p></section>"
+    ages = ", ".join(f"{escape(label)}: {n}" for label, n in o.awaiting_by_age.items())
+    summary = (f"<p class=metrics-overall>{o.regions} AI-written regions{scope}, {o.reviewed} reviewed "
+               f"({o.rejected} rejected): coverage <b>{metrics.coverage_text(o.coverage)}</b>; median time to "
+               f"first review <b>{escape(metrics.hours_text(o.median_hours_to_review))}</b>; {o.awaiting} awaiting "
+               f"review by age ({ages}).{f' {found.ended} ended regions are not counted.' if found.ended else ''}"
+               "</p>")
+    head = ("<tr><th>{}</th><th>regions</th><th>reviewed</th><th>coverage</th><th>median time to first review</th>"
+            + "".join(f"<th>awaiting {escape(label)}</th>" for label, _ in metrics.BUCKETS) + "</tr>")
+    tables = "".join(
+        f"<h3>by {group}</h3><table class=metrics data-group={group}>{head.format(group)}"
+        + "".join(f"<tr class=metric><td>{escape(name)}</td><td>{f.regions}</td><td>{f.reviewed}</td>"
+                  f"<td>{metrics.coverage_text(f.coverage)}</td><td>{escape(metrics.hours_text(f.median_hours_to_review))}</td>"
+                  + "".join(f"<td>{n}</td>" for n in f.awaiting_by_age.values()) + "</tr>"
+                  for name, f in figures)
+        + "</table>"
+        for group, figures in found.by.items())
+    return f"<section id=metrics><h2>Review metrics</h2>{summary}{tables}</section>"
 
 
 def coverage_series(regions: list[dict[str, Any]], now: datetime, days: int = 14) -> list[tuple[str, float | None]]:

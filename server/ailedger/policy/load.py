@@ -1,0 +1,255 @@
+"""Read `.ailedger.toml` into a Policy, or say in one line what is wrong
+with it: the file, the line, the key, and what is allowed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+from ..errors import UserError
+from .globs import BadGlob, translate
+
+if TYPE_CHECKING:  # pydantic loads only when a policy file is read: `ailedger lsp` starts fast
+    from .model import PolicyFile, Rules
+
+FILENAME = ".ailedger.toml"
+
+
+class PolicyError(UserError, ValueError):
+    """The policy file is broken; `str(err)` is `FILE:LINE: key: what is wrong`."""
+
+
+@dataclass(frozen=True)
+class TierRules:
+    """One tier's rules with the defaults filled in: what `assess` reads."""
+
+    name: str
+    reviews: int = 1
+    eligible: frozenset[str] | None = None  # None: anyone may review
+    board: str = ""  # how the eligible reviewers are described to people ("security")
+    self_review: bool = True
+    severity: str | None = None  # None: the editor's own setting
+    max_unreviewed: timedelta | None = None
+    require_provenance: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str  # the file's `version`, else a digest of it; "none" without a file
+    sha256: str | None
+    retention: str
+    source: Path | None
+    default: TierRules
+    tiers: tuple[tuple[TierRules, tuple[re.Pattern[str], ...]], ...] = ()
+    _cache: dict[str, TierRules] = field(default_factory=dict, compare=False, repr=False)
+
+    def rules_for(self, path: str) -> TierRules:
+        """The first tier whose globs match the repo-relative `path`, else the default."""
+        hit = self._cache.get(path)
+        if hit is None:
+            hit = next((rules for rules, globs in self.tiers if any(g.match(path) for g in globs)), self.default)
+            if len(self._cache) < 100_000:
+                self._cache[path] = hit
+        return hit
+
+    def ref(self) -> dict[str, Any]:
+        """What an acceptance records of the policy it was made under."""
+        return {"version": self.version, "sha256": self.sha256, "retention": self.retention}
+
+
+NO_POLICY = Policy(version="none", sha256=None, retention="redacted", source=None,
+                   default=TierRules(name="default"))
+
+
+def find(start: Path) -> Path | None:
+    """The policy file of the repository holding `start` (a file or folder)."""
+    here = start if start.is_dir() else start.parent
+    for folder in (here, *here.parents):
+        candidate = folder / FILENAME
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def load(path: Path) -> Policy:
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise PolicyError(f"{path}: cannot read: {err.strerror or err}") from None
+    return parse(raw, path)
+
+
+def parse(raw: bytes, path: Path) -> Policy:
+    from pydantic import ValidationError
+
+    from .model import PolicyFile
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise PolicyError(f"{path}:1: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        m = re.search(r"\(at line (\d+), column \d+\)", str(err))
+        line = m[1] if m else str(max(1, len(text.splitlines())))  # "(at end of document)"
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(err))
+        raise PolicyError(f"{path}:{line}: invalid TOML: {reason}") from None
+    try:
+        model = PolicyFile.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise _error(path, text, first["loc"], _explain(first)) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    return _resolve(model, path, text, digest)
+
+
+def _explain(error: dict[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        return f"unknown key (allowed here: {', '.join(_allowed(error['loc']))})"
+    if error["type"] == "literal_error":
+        return "must be one of " + error["ctx"]["expected"].replace("'", '"')
+    message = error["msg"].removeprefix("Value error, ")
+    return message[0].lower() + message[1:]
+
+
+def _allowed(loc: Sequence[Any]) -> list[str]:
+    from .model import PolicyFile, Prompts, Rules, Tier
+
+    parent = [p for p in loc[:-1] if not isinstance(p, int)]
+    model: Any = {(): PolicyFile, ("tier",): Tier, ("default",): Rules, ("prompts",): Prompts}.get(tuple(parent))
+    if model is None:
+        return ["see the documentation"]
+    return [f.alias or n for n, f in model.model_fields.items()]
+
+
+def _resolve(model: PolicyFile, path: Path, text: str, digest: str) -> Policy:
+    for role, people in model.roles.items():
+        if not people:
+            raise _error(path, text, ("roles", role), "a role needs at least one person")
+    default = _rules("default", model.default, TierRules(name="default"), model, path, text, ("default",))
+    tiers = []
+    seen: set[str] = set()
+    for i, tier in enumerate(model.tier):
+        if tier.name in seen:
+            raise _error(path, text, ("tier", i, "name"), f"tier {tier.name!r} is declared twice")
+        seen.add(tier.name)
+        globs = []
+        for j, glob in enumerate(tier.paths):
+            try:
+                globs.append(translate(glob))
+            except BadGlob as err:
+                raise _error(path, text, ("tier", i, "paths", j), f"bad glob {glob!r}: {err}") from None
+        tiers.append((_rules(tier.name, tier, default, model, path, text, ("tier", i)), tuple(globs)))
+    return Policy(version=model.version or f"sha256:{digest[:12]}", sha256=digest,
+                  retention=model.prompts.retention, source=path, default=default, tiers=tuple(tiers))
+
+
+def _rules(name: str, given: Rules, base: TierRules, model: PolicyFile, path: Path, text: str,
+           loc: tuple[Any, ...]) -> TierRules:
+    """A tier's rules over the defaults, refusing rules nobody could satisfy."""
+    eligible, board = base.eligible, base.board
+    if given.roles is not None or given.reviewers is not None:
+        people: set[str] = set(given.reviewers or ())
+        for role in given.roles or ():
+            if role not in model.roles:
+                known = ", ".join(sorted(model.roles)) or "none are declared"
+                raise _error(path, text, (*loc, "roles"), f"unknown role {role!r} (roles: {known}; declare it under [roles])")
+            people |= set(model.roles[role])
+        eligible = frozenset(people)
+        board = " or ".join([*(given.roles or ()), *(given.reviewers or ())])
+    rules = TierRules(
+        name=name,
+        reviews=base.reviews if given.reviews is None else given.reviews,
+        eligible=eligible,
+        board=board,
+        self_review=base.self_review if given.self_review is None else given.self_review,
+        severity=given.severity or base.severity,
+        max_unreviewed=given.max_unreviewed or base.max_unreviewed,
+        require_provenance=base.require_provenance if given.require_provenance is None
+        else tuple(dict.fromkeys(given.require_provenance)),
+    )
+    if rules.eligible is not None and rules.reviews > len(rules.eligible):
+        raise _error(path, text, (*loc, "reviews"),
+                     f"impossible: {rules.reviews} distinct reviews, but only {len(rules.eligible)} "
+                     f"{'person' if len(rules.eligible) == 1 else 'people'} may review ({board})")
+    if rules.reviews == 0 and rules.max_unreviewed is not None and given.max_unreviewed is not None:
+        raise _error(path, text, (*loc, "max-unreviewed"),
+                     "impossible: a deadline for reviews in a tier that needs none (reviews = 0)")
+    return rules
+
+
+def _error(path: Path, text: str, loc: Sequence[Any], message: str) -> PolicyError:
+    key = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+    return PolicyError(f"{path}:{line_of(text, loc)}: {key}: {message}")
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=""")
+
+
+def _parts(dotted: str) -> list[str]:
+    return [p.strip().strip("\"'") for p in re.findall(r"""(?:"[^"]*"|'[^']*'|[^.]+)""", dotted)]
+
+
+def line_of(text: str, loc: Sequence[Any]) -> int:
+    """The line that best matches a key path such as ("tier", 1, "reviews"):
+    the line of the longest prefix of it that the file spells out."""
+    table: list[Any] = []
+    counts: dict[tuple[Any, ...], int] = {}
+    best, best_len = 1, -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _HEADER.match(line)
+        if m:
+            parts: list[Any] = _parts(m[2])
+            if m[1] == "[[":
+                index = counts.get(tuple(parts), -1) + 1
+                counts[tuple(parts)] = index
+                parts.append(index)
+            table, here = parts, parts
+        else:
+            k = _KEY.match(line)
+            if not k:
+                continue
+            here = [*table, *_parts(k[1])]
+        n = _prefix(here, loc)
+        if n > best_len:
+            best, best_len = number, n
+    return best
+
+
+def _prefix(here: Sequence[Any], loc: Sequence[Any]) -> int:
+    if len(here) > len(loc):
+        return -1
+    for a, b in zip(here, loc):
+        if a != b:
+            return -1
+    return len(here)
+
+
+_loaded: dict[Path, tuple[tuple[int, int], Policy]] = {}
+
+
+def at(root: Path) -> Policy:
+    """The policy of the working copy at `root` as the file is now (reread
+    only when it changes); NO_POLICY when there is none. Raises PolicyError."""
+    path = root / FILENAME
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return NO_POLICY
+    except OSError as err:
+        raise PolicyError(f"{path}: cannot read: {err.strerror or err}") from None
+    stamp = (st.st_mtime_ns, st.st_size)
+    hit = _loaded.get(path)
+    if hit is None or hit[0] != stamp:
+        hit = (stamp, load(path))
+        _loaded[path] = hit
+    return hit[1]
