@@ -27,10 +27,7 @@ from .ledger.canonical import EVENT_VERSION
 
 SCHEMA_VERSION = EVENT_VERSION  # the event envelope's `v`
 
-Kind = Literal["inline", "partial-inline", "next-edit", "chat-insert", "agent-edit"]
-KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
-Verdict = Literal["approved", "approved-with-changes", "rejected"]
-VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
+from .vocabulary import KINDS, VERDICTS, Kind, Verdict  # noqa: F401  (re-exported)
 RegionStatus = Literal[
     "unreviewed", "reviewed", "changed-after-review", "rejected", "reopened", "ended"
 ]

@@ -10,7 +10,7 @@ from importlib import import_module
 
 from ..errors import UserError
 
-COMMANDS = ("demo", "lsp", "proxy", "record", "hooks", "log", "review", "verify", "blame", "report", "incident", "stats", "sync", "serve", "schema", "verify-attestation")
+COMMANDS = ("demo", "lsp", "proxy", "record", "hooks", "log", "review", "check", "verify", "blame", "report", "incident", "stats", "sync", "serve", "schema", "verify-attestation")
 
 DESCRIPTION = """\
 ailedger keeps a paper trail of AI-generated code: which suggestions were

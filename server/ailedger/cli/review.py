@@ -18,7 +18,7 @@ examples:
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
-    from ..models import VERDICTS
+    from ..vocabulary import VERDICTS
 
     p = sub.add_parser("review", parents=[parent], help="mark regions as reviewed",
                        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -51,11 +51,15 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from datetime import datetime, timezone
 
+    from .. import policy as policies
     from ..ledger.errors import UnknownRegion
+    from ..policy.assess import refuse_self_review
     from ..ledger.identity import _repo_of_dir, current_user
     from . import open_ledger
 
     here = _repo_of_dir(Path.cwd().resolve())
+    policy = policies.at(here[1]) if here else policies.NO_POLICY  # a broken policy: exit 2, nothing written
+    user = current_user()
     with open_ledger(args, create=False) as ledger:
         hashes: dict[str, str] = {}
         for region_id in args.region_ids:
@@ -63,14 +67,16 @@ def run(args: argparse.Namespace) -> int:
             if region is None:
                 raise UnknownRegion(f"no region {region_id} in {ledger.path}")
             root = here[1] if here and here[0] == region["repo"] else None
+            if root is not None:
+                refuse_self_review(region, policy.rules_for(region["path"]), user, args.verdict)
             hashes[region_id], from_file = current_text_sha(region, root)
             if not from_file:
                 print(f"note: {region['path']} is not in this working copy; reviewing the text as "
                       "last recorded", file=sys.stderr)
-        user = current_user()
         ledger.append("review", {
             "regionIds": list(args.region_ids), "reviewer": user, "verdict": args.verdict,
             "note": args.note, "textSha256": hashes, "reviewedAt": datetime.now(timezone.utc),
+            "policy": policy.ref() if policy.source is not None else None,
         }, actor=user)
         for region_id in args.region_ids:
             print(f"{region_id}: {ledger.region(region_id)['status']}")

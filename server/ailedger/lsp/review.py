@@ -103,15 +103,12 @@ async def review(ls: AiLedgerServer, raw: Any) -> dict[str, Any]:
 
 
 def _refuse_self_review(ls: AiLedgerServer, state: Any, region_id: str, user: str, verdict: str) -> None:
-    """A tier without self-review: the developer who accepted the code cannot
-    approve it. Refused before anything is written (a rejection is allowed:
-    anyone may say "this is wrong")."""
-    from ..policy.assess import APPROVING
+    from ..policy.assess import SelfReview, refuse_self_review
     from .policy import rules_of
 
     row = state.rows.get(region_id)
-    rules = rules_of(ls, state)
-    if row is not None and verdict in APPROVING and not rules.self_review and row["accepted_by"] == user:
-        raise RequestFailed(
-            f"{row['path']} is in tier {rules.name}, where whoever accepted AI code cannot approve it "
-            f"(self-review = false); ask {rules.board or 'a teammate'} to review it. Nothing was recorded.")
+    if row is not None:
+        try:
+            refuse_self_review(row, rules_of(ls, state), user, verdict)
+        except SelfReview as err:
+            raise RequestFailed(str(err)) from None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..errors import UserError
 from ..ledger.projection import REVIEW_CODES, current_reviews
 from .load import TierRules
 
@@ -70,6 +71,19 @@ def assess(row: dict[str, Any], status: str, rules: TierRules, now: datetime | N
                                 f"the integrating tool did not report {', '.join(missing)} "
                                 f"(required in tier {rules.name})", rules.name))
     return findings
+
+
+class SelfReview(UserError, ValueError):
+    """The accepting developer tried to approve their own code where the tier forbids it."""
+
+
+def refuse_self_review(row: dict[str, Any], rules: TierRules, reviewer: str, verdict: str) -> None:
+    """Raise SelfReview before anything is written; a rejection is always
+    allowed (anyone may say "this is wrong")."""
+    if verdict in APPROVING and not rules.self_review and row["accepted_by"] == reviewer:
+        raise SelfReview(
+            f"{row['path']} is in tier {rules.name}, where whoever accepted AI code cannot approve it "
+            f"(self-review = false); ask {rules.board or 'a teammate'} to review it. Nothing was recorded.")
 
 
 def _shortfall(rules: TierRules, counted: list[str], ignored: list[str]) -> str:
