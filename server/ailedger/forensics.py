@@ -12,7 +12,7 @@ import orjson
 from .files import read_document
 from .ledger.identity import repo_of
 from .ledger.projection import LIVE
-from .ledger.store import Ledger
+from .ledger.store import Ledger, Snapshot
 from .placement import place
 from .regions.inserted import split_lines
 
@@ -51,17 +51,18 @@ def blame(ledger: Ledger, path: Path) -> list[LineBlame]:
     return out
 
 
-def _where(ledger: Ledger, rows: dict[str, dict[str, Any]], seen: str | None,
+def _where(ledger: Ledger, rows: dict[str, dict[str, Any]], seen: Snapshot | None,
            text: str) -> list[tuple[str, Any, list[Any]]]:
     """Regions in the file as it is now: re-anchored from what the ledger last
     saw of it (read-only: blame records nothing), else placed by content."""
-    if seen is None or seen == text or not rows:
+    if seen is None or seen.same_as(text) or not rows:
         return place(ledger, rows, text)
     from .placement import row_ai_spans, row_span
     from .regions.reanchor import reanchor
 
     regions = [(rid, row_span(row), row_ai_spans(row)) for rid, row in rows.items()]
-    return [(r.region_id, r.span, r.ai_spans) for r in reanchor(seen, text, regions, "utf-16") if r.span is not None]
+    return [(r.region_id, r.span, r.ai_spans) for r in reanchor(*seen.against(text), regions, "utf-16")
+            if r.span is not None]
 
 
 def _lines(span: Any) -> set[int]:

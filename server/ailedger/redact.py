@@ -56,6 +56,23 @@ def redact_secrets(text: str) -> Redaction:
     return _apply(text, _secret_spans(text))
 
 
+def mask_in_place(text: str) -> str:
+    """Secrets overwritten with `*`, every other character where it was: for
+    texts kept only to diff against (the ledger's file snapshots), where line
+    and column positions must survive. Line breaks inside a secret stay."""
+    findings = redact_secrets(text).findings
+    if not findings:
+        return text
+    out, pos = [], 0
+    for f in findings:
+        out.append(text[pos:f.start])
+        # '*' is one UTF-16 unit: characters outside the BMP (two) are kept, so columns never move
+        out.append("".join(c if c in "\r\n" or ord(c) > 0xFFFF else "*" for c in text[f.start:f.end]))
+        pos = f.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def mask_personal(text: str) -> Redaction:
     """E-mail and IP addresses, user names in home paths, phone numbers."""
     return _apply(text, _personal_spans(text))
@@ -178,7 +195,7 @@ _TEMPLATE = re.compile(
 _CODE_VALUE = re.compile(
     r"^(?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"  # attribute chains: settings.token, process.env.X
     r"|[A-Za-z_][A-Za-z_]*"  # a bare name without digits: password = password
-    r"|\d+(?:\.\d+)?)$"  # numbers: max_token: 1024, a ttl
+    r"|\d+(?:\.\d+)?|0[xob][0-9a-fA-F_]+)$"  # numbers: max_token: 1024, a ttl, a flag mask 0x1f
 )
 
 

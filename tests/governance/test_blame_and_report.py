@@ -92,3 +92,18 @@ def test_json_csv_and_table_reports_with_filters(cli, repo: Path, recorded) -> N
     assert not cli("report", "--model", "anthropic/claude", "--format", "json").out.strip()
     assert not cli("report", "--tool", "cursor", "--format", "json").out.strip()
     assert not cli("report", "--since", "2999-01-01", "--format", "json").out.strip()
+
+
+def test_reports_say_who_answers_for_what(cli, repo: Path, recorded) -> None:
+    """Provider (model), integrator (tool and the policy in force), the
+    developer who accepted, and the reviewers: in every report format."""
+    _, region_id = recorded
+    (repo / ".ailedger.toml").write_text('version = "team-7"\n')
+    assert cli("review", region_id, "--verdict", "approved-with-changes", cwd=repo).code == 0
+    [row] = list(csv.DictReader(io.StringIO(cli("report", "--format", "csv").out)))
+    assert (row["model_provider"], row["tool_name"], row["accepted_by"]) == ("openai", "copilot", "dev@example.com")
+    assert row["reviewers"] == "dev@example.com (approved-with-changes)"
+    [line] = cli("report", "--format", "json").out.splitlines()
+    assert json.loads(line)["reviews"][0]["policy"] == "team-7"  # the policy the review was made under
+    table = " ".join(cli("report").out.split())
+    assert "reviewed by" in table and "dev@example.com (approved-with-changes)" in table

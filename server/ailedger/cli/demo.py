@@ -7,15 +7,28 @@ import argparse
 HELP = """\
 A two-minute walkthrough on a throwaway ledger and repository (in a
 temporary folder, removed afterwards unless --keep): an AI suggestion is
-accepted, it shows as unreviewed, a person reviews it, the chain verifies, it
-syncs to an embedded audit service on a loopback port, and a tampered ledger
-is caught. Nothing outside the temporary folder is touched.
+accepted (a secret in the prompt never reaches the ledger), it shows as
+unreviewed, the CI gate holds it back under the repository's policy, a
+person reviews it, the gate passes, the chain verifies, it syncs to an
+embedded audit service on a loopback port, and a tampered ledger is caught. Nothing outside the temporary folder is touched.
 
 example:
   ailedger demo
   ailedger demo --keep     keep the folder to poke at it with other commands
 """
 
+POLICY = """\
+version = "demo-1"
+[prompts]
+retention = "full"
+[[tier]]
+name = "pricing"
+paths = ["pricing.py"]
+reviews = 1
+self-review = false
+severity = "warning"
+"""
+PROMPT = "bulk discount for 10+ items; test key sk-proj-FAKEdemoKEY0000000000000000000000000000demo"
 SUGGESTION = "    discount = 0.1 if qty >= 10 else 0.0\n    return price * qty * (1 - discount)\n"
 
 
@@ -47,6 +60,20 @@ def _sync_demo(console, ledger, work):  # type: ignore[no-untyped-def]
                       f"for the team lead's dashboard at {service.url}/.")
     finally:
         service.stop()
+
+
+def _gate_demo(console, ledger, repo) -> None:  # type: ignore[no-untyped-def]
+    from .. import policy as policies
+    from ..gate import check
+    from ..ledger.identity import repo_of_folder
+
+    result = check(ledger, repo_of_folder(repo), policies.at(repo))
+    for s in result.shortfalls:
+        console.print(f"[red]FAIL[/] {s.path}:{s.first_line}-{s.last_line} {s.finding.code} \\[tier {s.rules.name}]: "
+                      f"no review yet (the author may not approve it: self-review = false) -> exit 1")
+    if result.passed:
+        console.print(f"[green]ok[/]: {result.regions} AI region meets .ailedger.toml (policy "
+                      f"{result.policy.version}) -> exit 0")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         before = "def total(price, qty):\n"
         after = before + SUGGESTION
         (repo / "pricing.py").write_text(after)
+        (repo / ".ailedger.toml").write_text(POLICY)
         ledger = Ledger(work / "ledger.db")
         console.print(f"[dim]Throwaway ledger: {ledger.path}[/]")
 
@@ -93,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             "text": SUGGESTION, "kind": "inline",
             "tool": {"name": "copilot", "version": "1.250.0"},
             "model": {"provider": "openai", "id": "gpt-4.1", "version": "2025-04-14"},
-            "prompt": None, "parameters": {"temperature": 0.2},
+            "prompt": PROMPT, "parameters": {"temperature": 0.2},
         }, "acceptance")
         check_text_at(after, params, "utf-16")  # the editor's copy really holds the text
         payload = acceptance_payload(params, region_id=new_id(), user=user, where=repo_of(repo / "pricing.py"))
@@ -101,10 +129,15 @@ def run(args: argparse.Namespace) -> int:
         region_id = payload["regionId"]
         console.print(f"The editor tells ailedger; the ledger appends event {event.id} "
                       f"(seq {event.seq}, hash {event.hash[:12]}…) for region {region_id}.")
+        console.print(f"The prompt is kept as the policy says (retention \"full\"), secrets masked first:\n"
+                      f"[dim]{payload['prompt']}[/]")
 
         say("Your editor shows it as a diagnostic until someone reviews it")
         row = ledger.region(region_id)
         console.print(f"[yellow]pricing.py:2  ailedger(ai-unreviewed)  {region_message(row)}[/]")
+
+        say("CI asks `ailedger check` whether the code meets .ailedger.toml")
+        _gate_demo(console, ledger, repo)
 
         say("A reviewer reads it and counter-signs the exact text")
         from datetime import datetime, timezone
@@ -115,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
             "reviewedAt": datetime.now(timezone.utc)}, actor=lead)
         console.print(f"{lead} approved it: the region is now [green]{ledger.region(region_id)['status']}[/], "
                       "and the diagnostic is gone.")
+        _gate_demo(console, ledger, repo)
 
         say("Every event is chained by hash; `ailedger verify` checks the chain")
         report = ledger.verify()

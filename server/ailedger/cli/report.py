@@ -89,12 +89,15 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         import csv
 
+        # Who answers for what: the provider (model), the integrator (tool, under
+        # which policy), the developer who accepted it, and the reviewers.
         columns = ["region_id", "repo", "path", "start_line", "end_line", "status", "kind", "tool_name",
-                   "tool_version", "model_provider", "model_id", "model_version", "accepted_by", "accepted_at",
-                   "ai_fraction"]
+                   "tool_version", "policy_version", "model_provider", "model_id", "model_version", "accepted_by",
+                   "accepted_at", "reviewers", "ai_fraction"]
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(dict(r, start_line=r["start_line"] + 1, end_line=r["end_line"] + 1) for r in rows)
+        writer.writerows(dict(r, start_line=r["start_line"] + 1, end_line=r["end_line"] + 1, reviewers=reviewers(r))
+                         for r in rows)
     else:
         from ..describe import ago, model_name, tool_name
         from .columns import print_columns
@@ -105,10 +108,18 @@ def run(args: argparse.Namespace) -> int:
         from datetime import datetime, timezone
 
         now = datetime.now(timezone.utc)
-        print_columns(("where", "status", "tool", "model", "accepted by", "age"),
+        print_columns(("where", "status", "tool", "policy", "model", "accepted by", "age", "reviewed by"),
                       [(f"{r['repo']}:{r['path']}:{r['start_line'] + 1}", r["status"], tool_name(r),
-                        model_name(r), r["accepted_by"], ago(r["accepted_at"], now)) for r in rows])
+                        r.get("policy_version") or "-", model_name(r), r["accepted_by"], ago(r["accepted_at"], now),
+                        reviewers(r) or "-") for r in rows])
     return 0
+
+
+def reviewers(row: dict) -> str:
+    """`carol@example.com (approved); dan@example.com (rejected)`."""
+    import orjson
+
+    return "; ".join(f"{r['reviewer']} ({r['verdict']})" for r in orjson.loads(row["reviews"]))
 
 
 def export_documents(fmt: str, rows: list[dict], ledger) -> Iterator[dict]:  # type: ignore[no-untyped-def]

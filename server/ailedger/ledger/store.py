@@ -53,6 +53,27 @@ _UPSERT_REGION = "INSERT OR REPLACE INTO regions ({}) VALUES ({})".format(
 
 
 @dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A file as the ledger last saw it: the hash of its real text, and the
+    text with secrets masked in place (`redact.mask_in_place`)."""
+
+    sha256: str
+    masked: str
+
+    def same_as(self, text: str) -> bool:
+        from .canonical import sha256_text
+
+        return self.sha256 == sha256_text(text)
+
+    def against(self, text: str) -> tuple[str, str]:
+        """(before, after) to diff: both masked alike, so a secret on an
+        unchanged line compares equal; positions are those of `text`."""
+        from ..redact import mask_in_place
+
+        return self.masked, mask_in_place(text)
+
+
+@dataclass(frozen=True, slots=True)
 class StoredEvent:
     rowid: int
     id: str
@@ -361,21 +382,28 @@ class Ledger:
 
     # --- file snapshots: what the ledger last saw of a file ----------------
 
-    def snapshot(self, repo: str, path: str) -> str | None:
-        """The file's content when its regions were last recorded (to re-anchor against)."""
+    def snapshot(self, repo: str, path: str) -> Snapshot | None:
+        """The file as it was when its regions were last recorded (to re-anchor against)."""
         with self._lock:
             row = self.conn.execute(
-                "SELECT content FROM file_snapshots WHERE repo = ? AND path = ?", (repo, path)
+                "SELECT sha256, content FROM file_snapshots WHERE repo = ? AND path = ?", (repo, path)
             ).fetchone()
-        return row[0] if row else None
+        return Snapshot(*row) if row else None
 
-    def save_snapshot(self, repo: str, path: str, content: str) -> None:
+    def save_snapshot(self, repo: str, path: str, content: str | Snapshot) -> None:
+        """Remember a file's text, with its secrets masked in place: the
+        ledger never holds a secret, and positions still line up."""
+        from ..redact import mask_in_place
         from .canonical import sha256_text
 
+        if isinstance(content, Snapshot):  # moved with its file: already masked
+            sha, masked = content.sha256, content.masked
+        else:
+            sha, masked = sha256_text(content), mask_in_place(content)
         with self._write() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO file_snapshots (repo, path, sha256, content) VALUES (?,?,?,?)",
-                (repo, path, sha256_text(content), content),
+                (repo, path, sha, masked),
             )
 
     # --- reading --------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..capture import range_of
 from ..ledger.identity import RepoRef, current_user, repo_of, repo_of_folder
-from ..ledger.store import Ledger, StoredEvent
+from ..ledger.store import Ledger, Snapshot, StoredEvent
 from ..ledger.projection import LIVE
 from ..placement import place, row_ai_spans, row_span
 from ..policy import Policy
@@ -38,7 +38,7 @@ def open_file(ledger: Ledger, path: Path, text: str) -> Opened:
     regions = [(rid, row_span(row), row_ai_spans(row)) for rid, row in rows.items()]
     opened = Opened(ref, rows, regions)
     seen = ledger.snapshot(ref.repo, ref.path)
-    if rows and seen is not None and seen != text:
+    if rows and seen is not None and not seen.same_as(text):
         _reanchor(ledger, opened, seen, text)
     elif rows and seen is None:  # first time this working copy holds them (a teammate's, say)
         opened.regions = place(ledger, rows, text)
@@ -47,14 +47,14 @@ def open_file(ledger: Ledger, path: Path, text: str) -> Opened:
     return opened
 
 
-def _reanchor(ledger: Ledger, opened: Opened, before: str, after: str) -> None:
+def _reanchor(ledger: Ledger, opened: Opened, seen: Snapshot, after: str) -> None:
     from ..ledger.canonical import sha256_text
     from ..regions.positions import slice_text
     from ..regions.reanchor import reanchor
 
     events: list[tuple[str, dict[str, Any]]] = []
     kept: list[tuple[str, Span, list[Span]]] = []
-    for result in reanchor(before, after, opened.regions, "utf-16"):
+    for result in reanchor(*seen.against(after), opened.regions, "utf-16"):
         if result.status == "unchanged":
             kept.append(next(r for r in opened.regions if r[0] == result.region_id))
             continue
@@ -177,7 +177,7 @@ def file_changed(ledger: Ledger, path: Path) -> int:
         old = _vanished_with(ledger, ref, text)
         return file_renamed(ledger, ref.root / old, path) if old else 0
     seen = ledger.snapshot(ref.repo, ref.path)
-    if seen == text:
+    if seen is not None and seen.same_as(text):
         return len(rows)
     opened = Opened(ref, rows, [(rid, row_span(row), row_ai_spans(row)) for rid, row in rows.items()])
     if seen is not None:
