@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 
 def model_name(row: dict[str, Any]) -> str:
     """`provider/id@version`, or "unknown model": never invented."""
-    name = "/".join(p for p in (row.get("model_provider"), row.get("model_id")) if p)
+    return _model_name(row.get("model_provider"), row.get("model_id"), row.get("model_version"))
+
+
+@lru_cache(maxsize=4096)  # a report over a big ledger names the same few models thousands of times
+def _model_name(provider: str | None, id_: str | None, version: str | None) -> str:
+    name = "/".join(p for p in (provider, id_) if p)
     if not name:
         return "unknown model"
-    return f"{name}@{row['model_version']}" if row.get("model_version") else name
+    return f"{name}@{version}" if version else name
 
 
 def tool_name(row: dict[str, Any]) -> str:
-    return f"{row['tool_name']} {row['tool_version']}" if row.get("tool_version") else row["tool_name"]
+    return _tool_name(row["tool_name"], row.get("tool_version"))
+
+
+@lru_cache(maxsize=4096)
+def _tool_name(name: str, version: str | None) -> str:
+    return f"{name} {version}" if version else name
 
 
 def ago(when: str, now: datetime | None = None) -> str:

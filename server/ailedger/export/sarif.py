@@ -4,6 +4,7 @@ locations as repository-relative paths."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from .. import __version__
@@ -26,6 +27,7 @@ def sarif(rows: list[dict[str, Any]]) -> dict[str, Any]:
               "fullDescription": {"text": full}, "defaultConfiguration": {"level": "warning"}}
              for rule_id, (short, full) in RULES.items()]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
+    now = datetime.now(timezone.utc)
     results = []
     for row in rows:
         code = REVIEW_CODES.get(row["status"])
@@ -40,13 +42,14 @@ def sarif(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "ruleId": code,
             "ruleIndex": index[code],
             "level": "warning",
-            "message": {"text": region_message(row)},
+            "message": {"text": region_message(row, now)},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": row["path"], "uriBaseId": "%SRCROOT%"}, "region": region}}],
             "partialFingerprints": {"ailedgerRegionId/v1": row["region_id"]},
             "properties": {
                 "repository": row["repo"], "regionId": row["region_id"], "kind": row["kind"],
-                "tool": tool_name(row), "model": model_name(row), "acceptedBy": row["accepted_by"],
+                "tool": tool_name(row), "policy": row.get("policy_version"), "model": model_name(row),
+                "acceptedBy": row["accepted_by"],
                 "acceptedAt": row["accepted_at"], "aiFraction": row["ai_fraction"],
             },
         })
