@@ -59,18 +59,57 @@ def redact_secrets(text: str) -> Redaction:
 def mask_in_place(text: str) -> str:
     """Secrets overwritten with `*`, every other character where it was: for
     texts kept only to diff against (the ledger's file snapshots), where line
-    and column positions must survive. Line breaks inside a secret stay."""
-    findings = redact_secrets(text).findings
-    if not findings:
+    and column positions must survive. Line breaks inside a secret stay.
+
+    Whole files pass here (in the server's worker thread, between captures),
+    so only the stretches that could hold a secret are scanned: lines with a
+    long token, a credential word or a URL with a user, one line either side."""
+    from bisect import bisect_right
+
+    lowered = text.lower()
+    found = [m.start() for m in _CANDIDATE.finditer(lowered)]
+    if not found:
         return text
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    if len(lowered) == len(text):
+        hot = sorted({bisect_right(starts, at) - 1 for at in found})
+    else:  # a few letters lower to two ('İ'): offsets would drift, so scan every line
+        hot = list(range(len(lines)))
     out, pos = [], 0
-    for f in findings:
-        out.append(text[pos:f.start])
-        # '*' is one UTF-16 unit: characters outside the BMP (two) are kept, so columns never move
-        out.append("".join(c if c in "\r\n" or ord(c) > 0xFFFF else "*" for c in text[f.start:f.end]))
-        pos = f.end
+    for first, last in _stretches(hot, len(lines)):
+        begin, end = starts[first], starts[last + 1]
+        segment = text[begin:end]
+        for f in redact_secrets(segment).findings:
+            a, b = begin + f.start, begin + f.end
+            out.append(text[pos:a])
+            # '*' is one UTF-16 unit: characters outside the BMP (two) are kept, so columns never move
+            out.append("".join(c if c in "\r\n" or ord(c) > 0xFFFF else "*" for c in text[a:b]))
+            pos = b
     out.append(text[pos:])
     return "".join(out)
+
+
+# What any rule here or in detect-secrets needs to see on a line before it can
+# match: a token of 16+ characters, a credential word, or a URL with a user.
+_CANDIDATE = re.compile(r"[a-z0-9+/=_\-]{16,}|://\S*@|pass|secret|token|key|auth|bearer|cred|private|begin")
+
+
+def _stretches(hot: list[int], count: int) -> Iterator[tuple[int, int]]:
+    """Runs of candidate lines, one line of context either side, merged."""
+    first = last = -2
+    for i in hot:
+        lo, hi = max(0, i - 1), min(count - 1, i + 1)
+        if lo <= last + 1:
+            last = hi
+            continue
+        if last >= 0:
+            yield first, last
+        first, last = lo, hi
+    if last >= 0:
+        yield first, last
 
 
 def mask_personal(text: str) -> Redaction:

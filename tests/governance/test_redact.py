@@ -237,3 +237,18 @@ def test_a_secret_on_an_unchanged_line_does_not_disturb_re_anchoring(cli, repo: 
         assert secret not in ledger.snapshot(ledger.repos()[0], "settings.py").masked
         lines = blame(ledger, path)
     assert [b.attribution for b in lines] == ["human", "human", "ai", "ai", "human"]
+
+
+@pytest.mark.parametrize("path", [p for p in SECRET_FILES] + sorted((CORPUS / "clean").glob("*")), ids=lambda p: p.name)
+def test_masking_in_place_finds_what_redaction_finds_and_keeps_positions(path: Path) -> None:
+    """Snapshots are masked by scanning only the lines that could hold a
+    secret: it must mask exactly what a scan of the whole text finds."""
+    from ailedger.redact import mask_in_place
+
+    for text in (path.read_text(), path.read_text().replace("\n", "\r\n"), "İstanbul\n" + path.read_text()):
+        masked = mask_in_place(text)
+        assert len(masked) == len(text) and masked.count("\n") == text.count("\n")
+        expected = list(text)
+        for f in redact_secrets(text).findings:
+            expected[f.start:f.end] = ["*" if c not in "\r\n" else c for c in text[f.start:f.end]]
+        assert masked == "".join(expected)
