@@ -154,7 +154,9 @@ def save_snapshot(ledger: Ledger, ref: RepoRef, text: str) -> None:
 def warm_up(ledger: Ledger) -> str:
     """Load in the worker thread what handlers will need, before they need it."""
     from .. import models  # noqa: F401  (pydantic: the slowest import)
+    from ..redact import redact_secrets
 
+    redact_secrets("warm = 'up'")  # detect-secrets loads its plugins on first use (up to a second)
     return current_user()
 
 
