@@ -94,7 +94,11 @@ def _metrics(rows: list[dict[str, Any]], now: datetime, filtered: bool) -> str:
     (the figures of `ailedger stats`, from the same code)."""
     found = metrics.compute(rows, now)
     o = found.overall
+    from .storage import REGION_LIMIT
+
     scope = " (the regions the filters keep)" if filtered else ""
+    if len(rows) >= REGION_LIMIT:
+        scope += f" (the {REGION_LIMIT:,} most recent)"
     if o.regions == 0:
         return f"<section id=metrics><h2>Review metrics</h2><p>No AI-written regions{scope} to measure.</p></section>"
     ages = ", ".join(f"{escape(label)}: {n}" for label, n in o.awaiting_by_age.items())

@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, org TEXT NOT NULL, de
 """
 
 
+REGION_LIMIT = 5_000  # per listing: the dashboard and /v1/regions show the most recent this many
+
+
 @dataclass(frozen=True)
 class Principal:
     user: str
@@ -230,8 +233,8 @@ class Storage:
             sql += " AND accepted_at < ?"
             params.append(filters["older_than"])
         with self.lock:
-            rows = self._x(sql + " ORDER BY accepted_at LIMIT 5000", params).fetchall()
-        return [orjson.loads(r[0]) for r in rows]
+            rows = self._x(sql + f" ORDER BY accepted_at DESC LIMIT {REGION_LIMIT}", params).fetchall()
+        return [orjson.loads(r[0]) for r in reversed(rows)]  # the most recent, oldest first
 
     def trail(self, org: str, region_id: str) -> list[dict[str, Any]]:
         """Every event that speaks of a region, oldest first."""
