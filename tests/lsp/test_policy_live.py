@@ -152,3 +152,26 @@ async def test_policy_reloads_live_and_a_broken_one_keeps_the_last_good(repo: Pa
     finally:
         await client.shutdown_session()
         await client.stop()
+
+
+async def test_a_hover_between_an_edit_and_its_publish_does_not_hide_the_change(repo: Path, env: dict[str, str]) -> None:
+    """The policy's findings are cached per region; a hover that reads the new
+    text first must not leave the debounced publish with the old answer."""
+    path = repo / "app.py"
+    path.write_text("import os\n" + AI)
+    client = await start(env, repo, options={"diagnosticsDebounceMs": 100})
+    try:
+        uri = open_doc(client, path)
+        region = as_dict(await record(client, uri, (1, 0), (2, 0), AI))["regionId"]
+        await diagnostics_until(client, uri, lambda d: bool(ours(d)))
+        await review(client, region)
+        await diagnostics_until(client, uri, lambda d: not ours(d))
+        edit(client, uri, 2, (1, 11), (1, 17), "cents")  # `amount` -> `cents`, inside the reviewed text
+        hover = await client.text_document_hover_async(types.HoverParams(
+            types.TextDocumentIdentifier(uri), types.Position(1, 6)))
+        assert "changed after review" in hover.contents.value
+        [d] = ours(await diagnostics_until(client, uri, lambda d: bool(ours(d))))
+        assert d.code == "ai-changed-after-review"
+    finally:
+        await client.shutdown_session()
+        await client.stop()

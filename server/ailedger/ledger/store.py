@@ -399,7 +399,11 @@ class Ledger:
         if isinstance(content, Snapshot):  # moved with its file: already masked
             sha, masked = content.sha256, content.masked
         else:
-            sha, masked = sha256_text(content), mask_in_place(content)
+            sha = sha256_text(content)
+            known = self.snapshot(repo, path)
+            if known is not None and known.sha256 == sha:
+                return  # the same text again (a capture changes no text): spare the masking and the write
+            masked = mask_in_place(content)
         with self._write() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO file_snapshots (repo, path, sha256, content) VALUES (?,?,?,?)",

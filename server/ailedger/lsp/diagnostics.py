@@ -57,10 +57,11 @@ def build(ls: AiLedgerServer, state: Any) -> list[dict[str, Any]]:
     rules = rules_of(ls, state)
     severity = SEVERITIES[rules.severity] if rules.severity else ls.settings.severity
     now = time.monotonic()
+    minute = int(time.time() // 60)
     cache = state.diagnostic_cache
     out: list[dict[str, Any]] = []
     for region_id, sl, sc, el, ec in state.regions.extents():
-        findings = state.findings(region_id, rules)
+        findings = state.findings(region_id, rules, minute)
         if not findings:
             continue
         where = (sl, sc, el, ec)

@@ -110,30 +110,32 @@ class DocState:
         self._status[region_id] = (row, sha, status)
         return status
 
-    def findings(self, region_id: str, rules: Any) -> list[Any]:
+    def findings(self, region_id: str, rules: Any, minute: int | None = None) -> list[Any]:
         """What the policy says of the region now (see `policy.assess`).
 
-        The same list object comes back until the row, the text, the rules or
-        the minute change, so the diagnostics cache can compare by identity."""
+        The same list object comes back until the row (replaced whole on every
+        ledger refresh), the region's text (every edit marks it stale), the
+        rules or the minute ("overdue" grows with the clock) change: this runs
+        for every region on every keystroke, and the diagnostics cache
+        compares its result by identity."""
+        if minute is None:
+            minute = int(time.time() // 60)
+        row = self.rows.get(region_id)
+        hit = self._findings.get(region_id)
+        if (hit is not None and hit[0] is row and hit[1] is rules and hit[2] == minute
+                and region_id not in self.stale and hit[4] == self.live_sha.get(region_id)):
+            return hit[3]
         from datetime import datetime, timezone
 
         from ..policy import Finding, assess
 
-        row = self.rows.get(region_id)
         status = self.status(region_id)
-        minute = int(time.time() // 60)  # "overdue" grows with the clock
-        key = (row, self.live_sha.get(region_id), status, rules, minute)
-        hit = self._findings.get(region_id)
-        if hit is not None:
-            old = hit[0]
-            if old[0] is row and old[3] is rules and old[1] == key[1] and old[2] == status and old[4] == minute:
-                return hit[1]
         if row is None:
             found = [Finding("ai-unreviewed", "", rules.name)] if rules.reviews else []
         else:
             found = assess(dict(row, text_sha256=self.sha_now(region_id)), status, rules,
                            datetime.now(timezone.utc))
-        self._findings[region_id] = (key, found)
+        self._findings[region_id] = (row, rules, minute, found, self.live_sha.get(region_id))
         return found
 
     def ai_fraction(self, region_id: str) -> float:
