@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..gate import GateResult
 
 HELP = """\
 Check that the AI-written code in this working copy meets the repository's
@@ -72,10 +76,7 @@ def run(args: argparse.Namespace) -> int:
     return 1
 
 
-def _as_json(result: object) -> dict[str, object]:
-    from ..gate import GateResult
-
-    assert isinstance(result, GateResult)
+def _as_json(result: "GateResult") -> dict[str, object]:
     return {
         "passed": result.passed,
         "policy": result.policy.version,

@@ -19,12 +19,10 @@ from typing import Any
 
 from lsprotocol import types
 
-from ..ledger.projection import REVIEW_CODES
 from .server import AiLedgerServer
 from .settings import SEVERITIES
 from .transport import notify
 
-CODES = REVIEW_CODES
 _MESSAGE_TTL = 30.0  # "accepted 3 minutes ago" is refreshed this often
 
 

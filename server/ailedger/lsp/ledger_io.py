@@ -151,6 +151,11 @@ def save_snapshot(ledger: Ledger, ref: RepoRef, text: str) -> None:
     ledger.save_snapshot(ref.repo, ref.path, text)
 
 
+def who_am_i(ledger: Ledger) -> str:
+    """Who is using this editor ($AILEDGER_USER, git's user.email, the OS user)."""
+    return current_user()
+
+
 def warm_up(ledger: Ledger) -> str:
     """Load in the worker thread what handlers will need, before they need it."""
     from .. import models  # noqa: F401  (pydantic: the slowest import)

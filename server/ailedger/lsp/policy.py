@@ -38,7 +38,6 @@ async def ensure(ls: AiLedgerServer, root: Path) -> None:
 
 
 async def reload(ls: AiLedgerServer, root: Path, *, quiet: bool = False) -> None:
-    from .. import policy as policies
     from .diagnostics import publish_all
 
     held: dict[Path, Held] = ls.policies  # type: ignore[attr-defined]

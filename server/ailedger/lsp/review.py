@@ -76,7 +76,7 @@ async def review(ls: AiLedgerServer, raw: Any) -> dict[str, Any]:
     region_ids = list(dict.fromkeys(params["regionIds"]))
     hashes: dict[str, str] = {}
     policy = NO_POLICY
-    user = await ls.run_io(ledger_io.warm_up)  # who is reviewing (cached after the first call)
+    user = await ls.run_io(ledger_io.who_am_i)
     for state in ls.docs.values():
         for region_id in region_ids:
             if region_id in state.regions and region_id not in hashes:

@@ -66,18 +66,6 @@ NO_POLICY = Policy(version="none", sha256=None, retention="redacted", source=Non
                    default=TierRules(name="default"))
 
 
-def find(start: Path) -> Path | None:
-    """The policy file of the repository holding `start` (a file or folder)."""
-    here = start if start.is_dir() else start.parent
-    for folder in (here, *here.parents):
-        candidate = folder / FILENAME
-        if candidate.is_file():
-            return candidate
-        if (folder / ".git").exists():
-            return None
-    return None
-
-
 def load(path: Path) -> Policy:
     try:
         raw = path.read_bytes()
