@@ -316,3 +316,95 @@ def test_checkhealth_reports_server_and_ai_plugins(tmp_path: Path) -> None:
     assert "copilot.vim: detected, accepts are recorded" in text, text
     assert "copilot.lua: not installed" in text, text
     assert "ERROR" not in text, text
+
+
+# --- codecompanion.nvim and avante.nvim ------------------------------------------
+
+def _chat(tmp_path: Path, env: dict[str, str], repo: Path, plugin: str) -> dict[str, Any]:
+    (repo / "util.py").write_text("def helper():\n    pass\n")
+    (repo / "calc.py").write_text("def scale(x):\n    return x * 2\n")
+    return run_scenario(
+        tmp_path, env, "chat_flow.lua", repo, cmd=_ailedger(), plugin=plugin, dir=str(repo),
+        extra_rtp=[str(SCRIPTS / "standins" / f"{plugin}.nvim")],
+    )
+
+
+def _text_at(path: Path, rng: dict[str, Any]) -> str:
+    """The text of PATH (on disk) at an LSP range in UTF-16 columns."""
+    lines = path.read_text().split("\n")
+
+    def offset(pos: dict[str, int]) -> int:
+        line = lines[pos["line"]].encode("utf-16-le")[: 2 * pos["character"]].decode("utf-16-le")
+        return sum(len(x) + 1 for x in lines[: pos["line"]]) + len(line)
+
+    return "\n".join(lines)[offset(rng["start"]):offset(rng["end"])]
+
+
+def _got(acceptances: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(a["path"], a["text"], (a["range"]["start"]["line"], a["range"]["start"]["character"]),
+             (a["range"]["end"]["line"], a["range"]["end"]["character"]), a["kind"]) for a in acceptances]
+
+
+U = utf16_len
+
+
+@pytest.mark.usefixtures("nvim_present")
+def test_codecompanion_agent_and_inline_edits_are_recorded_exactly(tmp_path: Path, env: dict[str, str],
+                                                                   repo: Path) -> None:
+    result = _chat(tmp_path, env, repo, "codecompanion")
+    steps, report = result["steps"], result["report"]
+    assert "codecompanion.nvim" in steps["wrapped"], report
+    assert steps["agent_open"]["status"] == "success" and steps["agent_disk"]["status"] == "success", report
+    # A rejected edit changed nothing and recorded nothing; an inline diff
+    # still waiting for the user's answer is not recorded either.
+    assert steps["agent_rejected"] == {"status": "error", "unchanged": True}, report
+    assert steps["inline_pending"]["recorded"] == 3 == steps["inline_pending"]["recorded_after_settle"], report
+    assert len(steps["recorded"]) == 5 and all(r.get("result") for r in steps["recorded"]), report
+
+    acceptances = _acceptances(env)
+    assert _got(acceptances) == [
+        ("app.py", "import math\n", (1, 0), (2, 0), "agent-edit"),
+        ("app.py", "# 🙂 total, ünï\n    return round(price * qty, 2)", (4, 4), (5, 32), "agent-edit"),
+        ("util.py", "return 42  # ü", (1, 4), (1, 4 + U("return 42  # ü")), "agent-edit"),
+        ("calc.py", ", k=2):\n    return x * k", (0, 11), (1, 16), "chat-insert"),
+        ("calc.py", "\nTAU = 6.28  # 🙂", (1, 16), (2, U("TAU = 6.28  # 🙂")), "chat-insert"),
+    ], report
+    # Each recorded text is what sits at its range in the file on disk (the
+    # inline edits are not saved: check them against the buffer).
+    for a in acceptances[:3]:
+        assert _text_at(repo / a["path"], a["range"]) == a["text"], a
+    assert steps["calc"] == ["def scale(x, k=2):", "    return x * k", "TAU = 6.28  # 🙂"], report
+    assert (repo / "app.py").read_text() == (
+        "import os\nimport math\n\ndef total(price, qty):\n    # 🙂 total, ünï\n    return round(price * qty, 2)\n")
+    assert all(a["tool"]["name"] == "codecompanion.nvim" for a in acceptances)
+    # The model from the chat's / the inline request's adapter.
+    assert [a["model"] for a in acceptances] == (
+        [{"provider": "copilot", "id": "gpt-4.1"}] * 3 + [{"provider": "anthropic", "id": "claude-sonnet-4"}] * 2)
+    assert steps["errmsg"] == "" and _ours(result["notifications"]) == [], report
+
+
+@pytest.mark.usefixtures("nvim_present")
+def test_avante_tool_edits_and_applied_conflicts_are_recorded_exactly(tmp_path: Path, env: dict[str, str],
+                                                                      repo: Path) -> None:
+    result = _chat(tmp_path, env, repo, "avante")
+    steps, report = result["steps"], result["report"]
+    assert "avante.nvim" in steps["wrapped"], report
+    assert steps["avante_pending"]["recorded"] == 0, report  # not before the user said yes
+    assert steps["replace"] == {"result": "true"} and steps["create"] == {"result": "true"}, report
+    assert steps["declined"]["err"].startswith("User declined") and steps["declined"]["unchanged"], report
+    assert steps["failed"]["err"].startswith("Failed to find the old string"), report
+    assert steps["conflict_lines"][0] == "<<<<<<< HEAD", report
+    assert len(steps["recorded"]) == 3 and all(r.get("result") for r in steps["recorded"]), report
+
+    acceptances = _acceptances(env)
+    assert _got(acceptances) == [
+        ("app.py", "# 🙂 ünï\n    return round(price * qty, 2)", (3, 4), (4, 32), "agent-edit"),
+        ("new_mod.py", 'def hello():\n    return "héllo"', (0, 0), (1, 18), "agent-edit"),
+        ("calc.py", ", k=3):\n    return x * k  # 🙂", (0, 11), (1, U("    return x * k  # 🙂")), "chat-insert"),
+    ], report
+    for a in acceptances[:2]:
+        assert _text_at(repo / a["path"], a["range"]) == a["text"], a
+    assert steps["calc"] == ["def scale(x, k=3):", "    return x * k  # 🙂"], report
+    assert all(a["tool"]["name"] == "avante.nvim" for a in acceptances)
+    assert all(a["model"] == {"provider": "claude", "id": "claude-sonnet-4-20250514"} for a in acceptances)
+    assert steps["errmsg"] == "" and _ours(result["notifications"]) == [], report

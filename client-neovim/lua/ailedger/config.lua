@@ -16,13 +16,15 @@ M.defaults = {
   --- Severity of the "unreviewed" diagnostics, e.g. vim.diagnostic.severity.WARN;
   --- nil keeps what the server sends.
   severity = nil,
-  --- Wrap the accept functions of AI plugins that are loaded. Set a name to
-  --- false to leave that plugin alone.
+  --- Wrap the accept functions of AI plugins that are loaded, and hook the
+  --- chat / agent plugins' events. Set a name to false to leave it alone.
   wrap = {
     ['copilot.lua'] = true,
     ['copilot.vim'] = true,
     ['windsurf.nvim'] = true,
     ['supermaven-nvim'] = true,
+    ['codecompanion.nvim'] = true,
+    ['avante.nvim'] = true,
   },
   --- Extra settings merged into the vim.lsp.config('ailedger', ...) table.
   lsp = {},

@@ -1,9 +1,11 @@
 --- What one edit did to a buffer, found by comparing its lines before and
 --- after: the single contiguous change that turns one into the other.
 ---
---- Pure (no Neovim API): plugins that insert text themselves (copilot.lua,
+--- Pure (no editor state): plugins that insert text themselves (copilot.lua,
 --- copilot.vim, windsurf.nvim, supermaven-nvim) are captured by snapshotting
---- the lines before their accept and diffing after it.
+--- the lines before their accept and diffing after it; chat and agent plugins
+--- (codecompanion.nvim, avante.nvim) that edit several places at once by
+--- M.hunks.
 ---
 --- Positions are 0-based; columns are byte offsets into the line.
 local M = {}
@@ -115,6 +117,43 @@ function M.change(before, after, hint)
     text = b:sub(p + 1, #b - s),
     removed = a:sub(p + 1, #a - s),
   }
+end
+
+--- Every separate change between two snapshots (an agent that edits three
+--- functions makes three), each found by M.change on the lines around one
+--- hunk of a line diff. Positions of `start` and `new_end` are in `after`.
+--- @param before string[]
+--- @param after string[]
+--- @return ailedger.diff.Change[]
+function M.hunks(before, after)
+  local a = table.concat(before, '\n') .. '\n'
+  local b = table.concat(after, '\n') .. '\n'
+  if a == b then
+    return {}
+  end
+  local line_diff = (vim.text and vim.text.diff) or vim.diff
+  local out = {}
+  for _, h in ipairs(line_diff(a, b, { result_type = 'indices' })) do
+    -- (start, count) per side, 1-based; count 0 means "after line start".
+    -- Take one unchanged line of context on each side, so that M.change sees
+    -- where the line breaks go.
+    local function span(lines, start, count)
+      local first = math.max(1, count == 0 and start or start - 1)
+      local last = math.min(#lines, start + math.max(count, 1))
+      return first, vim.list_slice(lines, first, last)
+    end
+    local _, old = span(before, h[1], h[2])
+    local first, new = span(after, h[3], h[4])
+    local c = M.change(old, new)
+    if c then
+      local row = first - 1
+      c.start = { row = c.start.row + row, col = c.start.col }
+      c.new_end = { row = c.new_end.row + row, col = c.new_end.col }
+      c.old_end = nil -- (in the slice of `before`: not meaningful to callers)
+      out[#out + 1] = c
+    end
+  end
+  return out
 end
 
 return M

@@ -219,7 +219,17 @@ function M.install_all(enabled)
   if enabled['copilot.vim'] ~= false and M.install_copilot_vim() then
     found[#found + 1] = 'copilot.vim'
   end
+  for _, integration in ipairs(M.integrations()) do
+    if enabled[integration.name] ~= false and integration.install() then
+      found[#found + 1] = integration.name
+    end
+  end
   return found
+end
+
+--- Chat and agent plugins, hooked through their events (one module each).
+function M.integrations()
+  return { require('ailedger.codecompanion'), require('ailedger.avante') }
 end
 
 --- Which AI plugins are installed (for :checkhealth), without loading them.
@@ -231,6 +241,9 @@ function M.detect()
     out[target.name] = package.loaded[target.module] ~= nil or #vim.api.nvim_get_runtime_file(file, false) > 0
   end
   out['copilot.vim'] = M.copilot_vim_present()
+  for _, integration in ipairs(M.integrations()) do
+    out[integration.name] = integration.present()
+  end
   return out
 end
 
