@@ -153,6 +153,63 @@ case('random edits: the change always explains the result', function()
   end
 end)
 
+-- diff.hunks: every separate change, positions in `after`.
+
+--- The text of `lines` between two positions.
+local function between(lines, s, e)
+  local text = table.concat(lines, '\n')
+  return text:sub(diff.offset_of(lines, s) + 1, diff.offset_of(lines, e))
+end
+
+local function texts(before, after)
+  local out = {}
+  for _, c in ipairs(diff.hunks(before, after)) do
+    eq(c.text, between(after, c.start, c.new_end), 'text at its range in after')
+    out[#out + 1] = { c.text, c.start.row, c.start.col, c.new_end.row, c.new_end.col }
+  end
+  return out
+end
+
+case('hunks: equal snapshots give none', function()
+  eq({}, diff.hunks({ 'a', 'b' }, { 'a', 'b' }))
+end)
+
+case('hunks: two separate edits are two ranges', function()
+  local before = { 'import os', '', 'def total(p, q):', '    return p * q' }
+  local after = { 'import os', 'import math', '', 'def total(p, q):', '    # 🙂', '    return round(p * q)' }
+  eq({ { 'import math\n', 1, 0, 2, 0 }, { '# 🙂\n    return round(p * q)', 4, 4, 5, 23 } }, texts(before, after))
+end)
+
+case('hunks: lines added at the top and at the end', function()
+  eq({ { 'a\n', 0, 0, 1, 0 }, { '\nz', 2, 1, 3, 1 } }, texts({ 'b', 'c' }, { 'a', 'b', 'c', 'z' }))
+end)
+
+case('hunks: a new file is one range over all of it', function()
+  eq({ { 'x = 1\ny = 2', 0, 0, 1, 5 } }, texts({ '' }, { 'x = 1', 'y = 2' }))
+end)
+
+case('hunks: a deletion has no text; a replacement keeps only what differs', function()
+  local hunks = diff.hunks({ 'a', 'b', 'c' }, { 'a', 'c' })
+  eq(1, #hunks); eq('', hunks[1].text)
+  eq({ { 'X', 1, 2, 1, 3 } }, texts({ 'a', 'b = 1', 'c' }, { 'a', 'b X 1', 'c' }))
+end)
+
+case('hunks: random edits in two places are both found, each exactly', function()
+  math.randomseed(7)
+  for _ = 1, 200 do
+    local base = {}
+    for i = 1, 12 do
+      base[i] = ('line %d'):format(i)
+    end
+    local after = vim.deepcopy(base)
+    local i, j = math.random(1, 5), math.random(8, 12)
+    after[j] = after[j] .. ' + tail'
+    table.insert(after, i, 'new ' .. i)
+    local got = texts(base, after)
+    eq(2, #got, 'two hunks')
+  end
+end)
+
 local result = { passed = 0, failed = {} }
 for _, c in ipairs(cases) do
   local ok, err = pcall(c.fn)
