@@ -48,32 +48,7 @@ function M.check()
       client.id, tostring(client.root_dir), tostring(client.offset_encoding), #buffers))
   end
 
-  health.start('AI completion sources')
-  local inline = {}
-  for _, client in ipairs(vim.lsp.get_clients()) do
-    if client:supports_method('textDocument/inlineCompletion') then
-      inline[#inline + 1] = client.name
-    end
-  end
-  if #inline > 0 then
-    health.ok('LSP inline completion from: ' .. table.concat(inline, ', ')
-      .. ' (map require("ailedger").accept_inline())')
-  else
-    health.info('no running language server offers inline completion')
-  end
-  local wrapped = require('ailedger').wrapped or {}
-  for name, present in vim.spairs(require('ailedger.wrappers').detect()) do
-    if present then
-      if vim.list_contains(wrapped, name) then
-        health.ok(name .. ': detected, accepts are recorded')
-      else
-        health.warn(name .. ': detected but not wrapped',
-          { 'call require("ailedger").setup() (or require("ailedger").wrap()) after the plugin has loaded' })
-      end
-    else
-      health.info(name .. ': not installed')
-    end
-  end
+  require('ailedger.blind').check(health, path ~= '' and path or nil)
 end
 
 return M
