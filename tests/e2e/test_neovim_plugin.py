@@ -459,6 +459,7 @@ def test_codecompanion_agent_and_inline_edits_are_recorded_exactly(tmp_path: Pat
     # The model from the chat's / the inline request's adapter.
     assert [a["model"] for a in acceptances] == (
         [{"provider": "copilot", "id": "gpt-4.1"}] * 3 + [{"provider": "anthropic", "id": "claude-sonnet-4"}] * 2)
+    assert all(a["prompt"] is None for a in acceptances)  # codecompanion's events do not carry it
     assert steps["errmsg"] == "" and _ours(result["notifications"]) == [], report
 
 
@@ -486,4 +487,6 @@ def test_avante_tool_edits_and_applied_conflicts_are_recorded_exactly(tmp_path: 
     assert steps["calc"] == ["def scale(x, k=3):", "    return x * k  # 🙂"], report
     assert all(a["tool"]["name"] == "avante.nvim" for a in acceptances)
     assert all(a["model"] == {"provider": "claude", "id": "claude-sonnet-4-20250514"} for a in acceptances)
+    # The user's request from AvanteInputSubmitted (kept as the default retention, "redacted", allows).
+    assert [a["prompt"] for a in acceptances] == ["round the total"] * 3
     assert steps["errmsg"] == "" and _ours(result["notifications"]) == [], report

@@ -25,7 +25,9 @@
 --- as `chat-insert`.
 ---
 --- The model: `require("avante.config").provider` and that provider's
---- `model` (config.lua get_provider_config).
+--- `model` (config.lua get_provider_config). The prompt: the request of the
+--- last `User AvanteInputSubmitted` / `AvanteEditSubmitted` {request}
+--- (sidebar.lua, api.lua), which started the turn that made the edit.
 local edits = require('ailedger.edits')
 
 local M = {}
@@ -40,6 +42,11 @@ M.EDIT_TOOLS = {
 
 local originals = setmetatable({}, { __mode = 'k' })
 local conflicts = {} -- bufnr -> snapshot of the text before the apply
+local prompt = nil -- the user's last request
+
+local function meta(kind)
+  return { kind = kind, tool = M.TOOL, model = M.model(), prompt = prompt }
+end
 
 --- avante's current provider and model, or nil.
 function M.model()
@@ -77,13 +84,13 @@ end
 --- The wrapper of process_tool_use: same arguments, same results.
 local function wrap(original)
   local function process_tool_use(tools, tool_use, opts)
-    local snap, meta
+    local snap, info
     pcall(function()
       if not (type(opts) == 'table' and opts.streaming) then
         local path = target(tool_use)
         if path then
           snap = edits.snapshot(path)
-          meta = { kind = 'agent-edit', tool = M.TOOL, model = M.model() }
+          info = meta('agent-edit')
         end
       end
     end)
@@ -95,7 +102,7 @@ local function wrap(original)
       if not finished then
         finished = true
         if err == nil then
-          edits.record_since(snap, meta)
+          edits.record_since(snap, info)
         end
       end
     end
@@ -162,7 +169,7 @@ local function on_conflict_resolved(bufnr)
   local snap = conflicts[bufnr]
   conflicts[bufnr] = nil
   if snap then
-    edits.record_since(snap, { kind = 'chat-insert', tool = M.TOOL, model = M.model() })
+    edits.record_since(snap, meta('chat-insert'))
   end
 end
 
@@ -184,7 +191,7 @@ function M.install()
       pattern = pattern,
       desc = 'ailedger: record avante.nvim edits',
       callback = function(ev)
-        local ok, err = pcall(fn, ev.buf)
+        local ok, err = pcall(fn, ev.buf, type(ev.data) == 'table' and ev.data or {})
         if not ok then
           require('ailedger.record').warn('internal error in the avante.nvim integration: ' .. tostring(err))
         end
@@ -192,8 +199,12 @@ function M.install()
     })
   end
   -- (api.lua / sidebar.lua fire these before the request that runs the tools.)
-  on('AvanteInputSubmitted', wrap_tools)
-  on('AvanteEditSubmitted', wrap_tools)
+  local function submitted(_, data)
+    prompt = type(data.request) == 'string' and data.request or nil
+    wrap_tools()
+  end
+  on('AvanteInputSubmitted', submitted)
+  on('AvanteEditSubmitted', submitted)
   on('AvanteConflictDetected', on_conflict_detected)
   on('AvanteConflictResolved', on_conflict_resolved)
   wrap_tools()

@@ -124,7 +124,7 @@ local function record_changes(snap, bufnr, meta)
     for _, c in ipairs(changes) do
       record.accepted({
         bufnr = bufnr, start = c.start, end_ = c.new_end, text = c.text,
-        kind = meta.kind, tool = meta.tool, model = meta.model,
+        kind = meta.kind, tool = meta.tool, model = meta.model, prompt = meta.prompt,
       })
     end
   end)
@@ -134,7 +134,7 @@ end
 --- taken, each with its exact text: now for a file open in a buffer, after
 --- loading it for a file the plugin wrote on disk. Never raises.
 --- @param snap ailedger.edits.Snapshot
---- @param meta {kind: string, tool: table, model?: table}
+--- @param meta {kind: string, tool: table, model?: table, prompt?: string}
 function M.record_since(snap, meta)
   local function run(fn)
     local ok, err = pcall(fn)

@@ -54,6 +54,7 @@ end
 --- @field kind string inline | partial-inline | next-edit | chat-insert | agent-edit
 --- @field tool? {name: string, version?: string} used when setup() names no tool
 --- @field model? table used when setup() names no model
+--- @field prompt? string the user's prompt, where the plugin reports it (the server applies the retention policy)
 --- @field item_id? string
 
 --- The params of ailedger/recordAcceptance for text now in the buffer.
@@ -73,7 +74,7 @@ function M.params(a, encoding)
     kind = a.kind,
     tool = tool,
     model = model or vim.NIL,
-    prompt = vim.NIL,
+    prompt = a.prompt or vim.NIL,
     parameters = vim.NIL,
     itemId = a.item_id,
     acceptedAt = now_rfc3339(),
