@@ -196,6 +196,9 @@ def test_builtin_inline_completion_is_inserted_and_recorded(tmp_path: Path, env:
     assert review["result"]["statuses"] == {acceptance["regionId"]: "reviewed"}, report
     assert steps["current_buffer_is_code"], report
     assert _ours(result["notifications"]) == ["ailedger: approved: 1 region"], report
+    # :checkhealth names the language server whose inline completions are recorded.
+    assert any("OK built-in inline completion from standin: recorded when accepted with"
+               " require(\"ailedger\").accept_inline()" in line for line in steps["health"]), steps["health"]
 
 
 @pytest.mark.usefixtures("nvim_present")

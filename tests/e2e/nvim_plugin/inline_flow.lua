@@ -121,5 +121,12 @@ H.run(function()
   end)
   steps.final_lines = H.lines(bufnr)
   steps.current_buffer_is_code = vim.api.nvim_get_current_buf() == bufnr
+
+  -- :checkhealth ailedger with the AI language server running (in a new tab).
+  vim.cmd('checkhealth ailedger')
+  steps.health = H.wait_for(':checkhealth ailedger', function()
+    local lines = H.lines(0)
+    return table.concat(lines, '\n'):find('Agents outside the editor', 1, true) and lines or nil
+  end)
   H.stop_all()
 end)
