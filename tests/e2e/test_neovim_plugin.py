@@ -440,20 +440,23 @@ def test_codecompanion_agent_and_inline_edits_are_recorded_exactly(tmp_path: Pat
     # A rejected edit changed nothing and recorded nothing; an inline diff
     # still waiting for the user's answer is not recorded either.
     assert steps["agent_rejected"] == {"status": "error", "unchanged": True}, report
-    assert steps["inline_pending"]["recorded"] == 3 == steps["inline_pending"]["recorded_after_settle"], report
-    assert len(steps["recorded"]) == 5 and all(r.get("result") for r in steps["recorded"]), report
+    assert steps["inline_pending"]["recorded"] == 4 == steps["inline_pending"]["recorded_after_settle"], report
+    assert steps["created"] == ["success", "error"], report
+    assert len(steps["recorded"]) == 7 and all(r.get("result") for r in steps["recorded"]), report
 
     acceptances = _acceptances(env)
     assert _got(acceptances) == [
         ("app.py", "import math\n", (1, 0), (2, 0), "agent-edit"),
         ("app.py", "# 🙂 total, ünï\n    return round(price * qty, 2)", (4, 4), (5, 32), "agent-edit"),
         ("util.py", "return 42  # ü", (1, 4), (1, 4 + U("return 42  # ü")), "agent-edit"),
+        ("made.py", 'def made():\n    return "ñ"', (0, 0), (1, 14), "agent-edit"),
         ("calc.py", ", k=2):\n    return x * k", (0, 11), (1, 16), "chat-insert"),
         ("calc.py", "\nTAU = 6.28  # 🙂", (1, 16), (2, U("TAU = 6.28  # 🙂")), "chat-insert"),
+        ("calc.py", "  # legacy", (0, 18), (0, 28), "chat-insert"),
     ], report
     # Each recorded text is what sits at its range in the file on disk (the
     # inline edits are not saved: check them against the buffer).
-    for a in acceptances[:3]:
+    for a in acceptances[:4]:
         assert _text_at(repo / a["path"], a["range"]) == a["text"], a
     assert steps["calc"] == ["def scale(x, k=2):", "    return x * k", "TAU = 6.28  # 🙂"], report
     assert (repo / "app.py").read_text() == (
@@ -461,7 +464,7 @@ def test_codecompanion_agent_and_inline_edits_are_recorded_exactly(tmp_path: Pat
     assert all(a["tool"]["name"] == "codecompanion.nvim" for a in acceptances)
     # The model from the chat's / the inline request's adapter.
     assert [a["model"] for a in acceptances] == (
-        [{"provider": "copilot", "id": "gpt-4.1"}] * 3 + [{"provider": "anthropic", "id": "claude-sonnet-4"}] * 2)
+        [{"provider": "copilot", "id": "gpt-4.1"}] * 4 + [{"provider": "anthropic", "id": "claude-sonnet-4"}] * 3)
     assert all(a["prompt"] is None for a in acceptances)  # codecompanion's events do not carry it
     assert steps["errmsg"] == "" and _ours(result["notifications"]) == [], report
 

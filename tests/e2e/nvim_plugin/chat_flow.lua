@@ -78,6 +78,17 @@ local function codecompanion()
   recorded(3, 'agent edit of a file not open')
   steps.agent_disk = { status = status }
 
+  -- 2b. The agent creates a file: all of it is recorded; creating it again fails and records nothing.
+  local create = require('codecompanion.interactions.chat.tools.builtin.create_file')
+  local created = {}
+  for _ = 1, 2 do
+    create.run(chat, { filepath = path('made.py'), content = 'def made():\n    return "ñ"' }, function(s)
+      created[#created + 1] = s
+    end)
+  end
+  recorded(4, 'created file')
+  steps.created = created
+
   -- 3. The agent's edit is rejected with g3: nothing lands, nothing is recorded.
   vim.cmd.buffer(app)
   status = nil
@@ -110,7 +121,7 @@ local function codecompanion()
   H.settle(10)
   steps.inline_pending.recorded_after_settle = #H.recorded
   press('g2')
-  recorded(4, 'inline diff accepted')
+  recorded(5, 'inline diff accepted')
 
   -- 5. An inline diff rejected with g3: the buffer is restored, nothing is recorded.
   tick = vim.api.nvim_buf_get_changedtick(calc)
@@ -123,8 +134,17 @@ local function codecompanion()
   -- 6. With diffs off, the inline assistant writes after the selection at once.
   require('codecompanion.config').display.diff.enabled = false
   inline({ placement = 'add', code = 'TAU = 6.28  # 🙂' }, { start_line = 2, end_line = 2 })
-  recorded(5, 'inline written without a diff')
+  recorded(6, 'inline written without a diff')
   steps.calc = H.lines(calc)
+
+  -- 7. Versions before the "new diff" rewrite fire CodeCompanionDiffAccepted
+  -- {diff, bufnr, id, accept} (providers/diff/inline.lua at 27a22245^) when
+  -- the user accepts; the buffer already holds the new text.
+  utils.fire('RequestStarted', { bufnr = calc, id = 7, interaction = 'inline',
+    buffer_context = { bufnr = calc }, adapter = adapter })
+  vim.api.nvim_buf_set_lines(calc, 0, 1, false, { 'def scale(x, k=2):  # legacy' })
+  utils.fire('DiffAccepted', { diff = 'inline', bufnr = calc, id = 7, accept = true })
+  recorded(7, 'legacy DiffAccepted')
 end
 
 -- avante.nvim --------------------------------------------------------------
