@@ -86,7 +86,7 @@ local function wrap(original)
   local function process_tool_use(tools, tool_use, opts)
     local snap, info
     pcall(function()
-      if not (type(opts) == 'table' and opts.streaming) then
+      if type(opts) == 'table' and not opts.streaming then
         local path = target(tool_use)
         if path then
           snap = edits.snapshot(path)
