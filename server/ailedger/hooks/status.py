@@ -88,6 +88,12 @@ def vscode_hooks_on(root: Path | None) -> bool:
     return False
 
 
+def _vscode_here() -> bool:
+    """VS Code on PATH, its extensions folder, or its user settings: the Copilot CLI needs no flag, VS Code does."""
+    return bool(shutil.which("code") or shutil.which("code-insiders") or (Path.home() / ".vscode").is_dir()
+                or any(p.exists() for p in vscode_settings(None)))
+
+
 def _gemini_hooks_on(root: Path | None) -> bool:
     import json
 
@@ -102,7 +108,7 @@ def _gemini_hooks_on(root: Path | None) -> bool:
 
 
 def _flag_off(name: str, root: Path | None) -> str | None:
-    if name == "copilot" and (shutil.which("code") or shutil.which("code-insiders") or (Path.home() / ".vscode").is_dir()):
+    if name == "copilot" and _vscode_here():
         return None if vscode_hooks_on(root) else 'VS Code: "chat.useHooks": true'
     if name == "gemini":
         return None if _gemini_hooks_on(root) else "Gemini CLI: tools.enableHooks = true"
