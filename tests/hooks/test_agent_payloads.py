@@ -20,6 +20,8 @@ EDITS: dict[str, tuple[str, list[str], dict[str, Any] | None, str]] = {
     "copilot-cli": ("copilot", ["cli-prompt", "cli-pre-edit", WRITE, "cli-post-edit"],
                     {"provider": None, "id": "gpt-5.1", "version": None}, "copilot"),
     "copilot-vscode": ("copilot", ["vscode-prompt", "vscode-pre-replace", WRITE, "vscode-post-replace"], None, "copilot"),
+    "copilot-cli-compat": ("copilot", ["cli-prompt", "compat-pre-apply-patch", WRITE, "compat-post-apply-patch"],
+                           {"provider": None, "id": "gpt-5.1", "version": None}, "copilot"),
     "gemini": ("gemini", ["before-agent", "before-model", "before-tool-replace", WRITE, "after-tool-replace"],
                {"provider": "google", "id": "gemini-2.5-pro", "version": None}, "gemini"),
     "windsurf": ("windsurf", ["pre-user-prompt", "pre-write-code", WRITE, "post-write-code"],
@@ -167,6 +169,18 @@ def test_vscode_edits_of_one_session_pair_by_tool_use_id(cli, repo: Path, env, h
     send(cli, "copilot", fixture("copilot", "vscode-post-replace", repo), repo)
     got = {p["path"]: (p["text"], p["itemId"]) for p in acceptances(env)}
     assert got == {"util.py": ("    return 1\n", "toolu_vrtx_09"), "app.py": (ADDED, "toolu_vrtx_01")}
+
+
+def test_vscode_multi_replace_records_each_file(cli, repo: Path, env, home) -> None:
+    (repo / "app.py").write_text(BEFORE)
+    (repo / "util.py").write_text("def f():\n    pass\n")
+    send(cli, "copilot", fixture("copilot", "vscode-pre-multi-replace", repo), repo)
+    (repo / "app.py").write_text(AFTER)
+    (repo / "util.py").write_text("def f():\n    return 1\n")
+    send(cli, "copilot", fixture("copilot", "vscode-post-multi-replace", repo), repo)
+    got = {p["path"]: p["text"] for p in acceptances(env)}
+    assert got == {"util.py": "    return 1\n", "app.py": ADDED}
+    assert all(text_on_disk(repo, p) == p["text"] for p in acceptances(env))
 
 
 def test_opencode_interleaved_calls_pair_by_call_id(cli, repo: Path, env, home) -> None:
