@@ -24,7 +24,7 @@ from typing import Any
 from .. import state
 from . import edits
 from .edits import Outcome, mapping, text
-from .sessions import last_model_in, tail_json_lines
+from .sessions import session_model
 
 # VS Code's edit tools, then the CLI's.
 CREATES = {"create_file", "create"}
@@ -121,11 +121,11 @@ def model(p: dict[str, Any], session: str) -> dict[str, Any] | None:
     if isinstance(p.get("model"), str):
         return edits.model(p["model"])
     home = Path(os.environ.get("COPILOT_HOME") or Path.home() / ".copilot")
-    if session and "/" not in session and session not in (".", ".."):
-        for entry in tail_json_lines(home / "session-state" / session / "events.jsonl"):
-            data = mapping(entry.get("data"))
-            found = data.get("newModel") or data.get("selectedModel") or data.get("model")
-            if isinstance(found, str) and found:
-                return edits.model(found)
+    logs = [home / "session-state" / session / "events.jsonl"] if session and "/" not in session and session not in (".", "..") else []
     transcript = p.get("transcript_path") or p.get("transcriptPath")
-    return edits.model(last_model_in(Path(transcript))) if isinstance(transcript, str) else None
+    logs += [Path(transcript)] if isinstance(transcript, str) and transcript else []
+    for log in logs:
+        found = session_model(log)
+        if found:
+            return edits.model(found)
+    return None

@@ -29,50 +29,16 @@ def tail_json_lines(path: Path, size: int = 262_144) -> list[dict[str, Any]]:
     return out
 
 
-_MODEL_KEYS = ("modelId", "model", "selectedModel", "newModel")
 
-
-def last_model_in(path: Path, size: int = 4_000_000) -> str | None:
-    """The last model named in a transcript kept as JSON lines or as one JSON
-    document (VS Code's chat sessions: `requests[].modelId`); None if none is."""
-    import orjson
-
-    entries = tail_json_lines(path)
-    if not entries:
-        try:
-            if path.stat().st_size > size:
-                return None
-            doc = orjson.loads(path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):
-            return None
-        entries = [doc]
-    for entry in entries:  # newest first
-        found = _last_model(entry)
-        if found:
-            return found
-    return None
-
-
-def _last_model(value: Any, depth: int = 0) -> str | None:
-    if depth > 12:
-        return None
-    if isinstance(value, dict):
-        for key in _MODEL_KEYS:
-            v = value.get(key)
-            if isinstance(v, str) and v:
-                found = v
-                break
-            if isinstance(v, dict) and isinstance(v.get("id"), str):
-                found = v["id"]
-                break
-        else:
-            found = None
-        later = [_last_model(v, depth + 1) for v in value.values() if isinstance(v, dict | list)]
-        later = [f for f in later if f]
-        return later[-1] if later else found
-    if isinstance(value, list):
-        for item in reversed(value):
-            found = _last_model(item, depth + 1)
-            if found:
-                return found
+def session_model(path: Path) -> str | None:
+    """The model last named in a Copilot session log (JSON lines of `{type, data}`:
+    the CLI's `session-state/ID/events.jsonl`, and the transcript VS Code hands its
+    hooks, which logs the same entry types): `session.model_change` data.newModel,
+    `session.start`/`session.resume` data.selectedModel, or an entry's data.model."""
+    for entry in tail_json_lines(path):  # newest first
+        data = entry.get("data")
+        if isinstance(data, dict):
+            for key in ("newModel", "selectedModel", "model"):
+                if isinstance(data.get(key), str) and data[key]:
+                    return str(data[key])
     return None
