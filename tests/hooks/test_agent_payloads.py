@@ -251,3 +251,23 @@ def test_a_bad_generic_event_is_named_in_one_line(cli, repo: Path, env, home) ->
     result = send(cli, "generic", {"event": "after-edit", "editId": "e1", "files": [], "tool": {"name": "x"}}, repo)
     assert "files" in result.err and result.err.count("\n") == 1
     assert acceptances(env) == []
+
+
+def _proto_names(value: Any) -> Any:
+    """Cline's HookInput with protobuf's own field names (tool_name, task_id, ...)."""
+    import re
+
+    if isinstance(value, dict):
+        return {re.sub(r"(?<=[a-z])([A-Z])", lambda m: "_" + m.group(1).lower(), k) if k != "parameters" else k: _proto_names(v)
+                for k, v in value.items()}
+    return value
+
+
+def test_cline_payload_in_proto_field_names_is_read_too(cli, repo: Path, env, home) -> None:
+    (repo / "app.py").write_text(BEFORE)
+    send(cli, "cline", _proto_names(fixture("cline", "pre-tool-use-replace", repo)), repo)
+    (repo / "app.py").write_text(AFTER)
+    result = send(cli, "cline", _proto_names(fixture("cline", "post-tool-use-replace", repo)), repo)
+    assert json.loads(result.out) == {"cancel": False}
+    [payload] = acceptances(env)
+    assert payload["text"] == ADDED and payload["sessionId"] == "1764614399123"
