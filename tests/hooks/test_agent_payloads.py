@@ -271,3 +271,23 @@ def test_cline_payload_in_proto_field_names_is_read_too(cli, repo: Path, env, ho
     assert json.loads(result.out) == {"cancel": False}
     [payload] = acceptances(env)
     assert payload["text"] == ADDED and payload["sessionId"] == "1764614399123"
+
+
+def test_vscode_insert_edit_is_recorded_from_its_snapshot(cli, repo: Path, env, home) -> None:
+    """insert_edit_into_file names no old and new strings: only the before-snapshot tells what changed."""
+    (repo / "app.py").write_text(BEFORE)
+    send(cli, "copilot", fixture("copilot", "vscode-pre-insert-edit", repo), repo)
+    (repo / "app.py").write_text(AFTER)
+    send(cli, "copilot", fixture("copilot", "vscode-post-insert-edit", repo), repo)
+    [payload] = acceptances(env)
+    assert payload["text"] == ADDED == text_on_disk(repo, payload) and payload["itemId"] == "toolu_vrtx_05"
+
+
+def test_cursor_tab_edit_is_undone_where_its_range_says(cli, repo: Path, env, home) -> None:
+    """Tab's new text also appears earlier in the file: the range, not the first match, says which line changed."""
+    (repo / "app.py").write_text("total = price\nvalue = price\n")
+    edit = {"old_string": "pric", "new_string": "price", "old_line": "value = pric", "new_line": "value = price",
+            "range": {"start_line_number": 2, "start_column": 9, "end_line_number": 2, "end_column": 13}}
+    send(cli, "cursor", fixture("cursor", "after-tab-file-edit", repo, edits=[edit]), repo)
+    [payload] = acceptances(env)
+    assert payload["text"] == "value = price\n" and payload["range"]["start"]["line"] == 1
