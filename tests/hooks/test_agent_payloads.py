@@ -50,7 +50,8 @@ def copilot_session_state(home: Path) -> None:
     ]) + "\n")
 
 
-def run_edit(cli, repo: Path, env: dict[str, str], case: str, *, extra: dict[str, Any] | None = None) -> None:  # type: ignore[no-untyped-def]
+def run_edit(cli, repo: Path, env: dict[str, str], case: str,  # type: ignore[no-untyped-def]
+             *, extra: dict[str, Any] | None = None) -> None:
     agent, events, _, _ = EDITS[case]
     home = Path(env["HOME"])
     if agent == "copilot":

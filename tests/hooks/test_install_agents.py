@@ -72,8 +72,9 @@ def test_copilot_user_install_goes_to_the_copilot_home(cli, repo: Path, env, tmp
     assert "record --from copilot" in (tmp_path / "home" / ".copilot" / "hooks" / "ailedger.json").read_text()
 
 
-@pytest.mark.parametrize("tool, relative", [("copilot", ".github/hooks/ailedger.json"), ("gemini", ".gemini/settings.json"),
-                                            ("windsurf", ".windsurf/hooks.json")])
+@pytest.mark.parametrize("tool, relative", [
+    ("copilot", ".github/hooks/ailedger.json"), ("gemini", ".gemini/settings.json"), ("cursor", ".cursor/hooks.json"),
+    ("windsurf", ".windsurf/hooks.json")])
 def test_a_broken_config_is_refused_untouched(cli, repo: Path, tool: str, relative: str) -> None:
     path = repo / relative
     path.parent.mkdir(parents=True)

@@ -68,8 +68,10 @@ def handle(source: str, p: dict[str, Any]) -> Outcome:
         pairs = [(text(args.get("old_str")), text(args.get("new_str")))]
     model = mapping(p.get("model"))
     provider = text(model.get("provider"))
+    version = text(_snake(p, "clineVersion", "cline_version")) or None
     return edits.after(edits.Edit(
-        source=source, paths=files, edit_key=key, model=edits.model(model.get("slug"), provider if provider not in ("", "unknown") else None),
-        prompt=state.last_prompt(source, task), session=task, tool_version=text(_snake(p, "clineVersion", "cline_version")) or None,
+        source=source, paths=files, edit_key=key,
+        model=edits.model(model.get("slug"), provider if provider not in ("", "unknown") else None),
+        prompt=state.last_prompt(source, task), session=task, tool_version=version,
         creates=tool == "write_to_file" or (tool == "editor" and text(args.get("command")) == "create"),
         replacements={path: pairs for path in files}))
