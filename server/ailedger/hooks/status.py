@@ -8,7 +8,6 @@ last record something (the hook log's `recorded N` lines).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -27,7 +26,7 @@ KNOWN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "gemini": (("gemini",), (".gemini",)),
     "windsurf": (("windsurf",), (".codeium/windsurf", ".windsurf")),
     "cline": (("cline",), ("Documents/Cline", ".cline")),
-    "opencode": (("opencode",), (".config/opencode", ".opencode")),
+    "opencode": (("opencode",), (".opencode",)),  # and $XDG_CONFIG_HOME/opencode
     "git": (("git",), ()),
 }
 _RECORDED = re.compile(r"^(\S+) ([\w.-]+): recorded \d+")
@@ -138,8 +137,7 @@ def statuses(cwd: Path) -> tuple[Path | None, list[ToolStatus]]:
     recorded = last_recorded(state_dir() / "hooks.log")
     result = []
     for name, (commands, folders) in KNOWN.items():
-        homes = [config_home() / "opencode" if f == ".config/opencode" and os.environ.get("XDG_CONFIG_HOME") else home / f
-                 for f in folders]
+        homes = [home / f for f in folders] + ([config_home() / "opencode"] if name == "opencode" else [])
         present = any(shutil.which(c) for c in commands) or any(h.is_dir() for h in homes)
         if name == "git":
             project, user = (_git_hooked(root) if root else None), None
