@@ -115,6 +115,24 @@ class AcceptanceParams(TypedDict):
     acceptedAt: NotRequired[UtcDatetime | None]
 
 
+class GenericHookEvent(TypedDict):
+    """`ailedger record --from generic`'s stdin: any tool's before/after edit hook.
+
+    `before-edit` keeps the listed files; the `after-edit` with the same
+    `editId` diffs them and records what was inserted. Relative paths are
+    taken from the hook's working directory.
+    """
+
+    __pydantic_config__ = _WIRE  # type: ignore[misc]
+    event: Literal["before-edit", "after-edit"]
+    editId: NonEmpty
+    files: Annotated[list[NonEmpty], Field(min_length=1, max_length=10_000)]
+    tool: Tool
+    model: NotRequired[ModelInfo | None]
+    sessionId: NotRequired[NonEmpty | None]
+    prompt: NotRequired[LongText | None]
+
+
 class AcceptanceResult(TypedDict):
     regionId: str
     eventId: str
@@ -257,6 +275,7 @@ MESSAGES: dict[str, Any] = {
     "AcceptanceParams": AcceptanceParams,
     "AcceptanceResult": AcceptanceResult,
     "ReviewParams": ReviewParams,
+    "GenericHookEvent": GenericHookEvent,
     "Event": Event,
     **{f"payload.{name}": t for name, t in PAYLOADS.items()},
 }

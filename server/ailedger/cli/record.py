@@ -44,7 +44,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p.add_argument("--prompt", help="the prompt, if it may be kept")
     p.add_argument("--session-id", help="the tool's session id")
     p.add_argument("--json", action="store_true", help="print {regionId, eventId} as JSON")
-    p.add_argument("--from", dest="source", choices=("claude-code", "cursor", "codex", "git"),
+    from ..hooks.names import SOURCES
+
+    p.add_argument("--from", dest="source", choices=SOURCES,
                    help="read that tool's hook payload on stdin (see `ailedger hooks install`)")
     p.set_defaults(run=run)
 

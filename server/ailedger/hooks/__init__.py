@@ -1,5 +1,7 @@
 """Capture from coding agents and git: their hook payloads in, acceptances out.
 
-`ailedger hooks install TOOL` writes the tool's hook configuration;
-the tool then runs `ailedger record --from TOOL` with its payload on stdin.
+`ailedger hooks install TOOL` writes the tool's hook configuration (install.py);
+the tool then runs `ailedger record --from TOOL` with its payload on stdin
+(record.py, one module per agent in agents/); `ailedger hooks status` says
+which AI tools on this machine are not hooked (status.py).
 """

@@ -1,27 +1,47 @@
 """`ailedger hooks install TOOL`: write the tool's hook configuration,
 merging with what is there (never clobbering it); installing twice changes
-nothing."""
+nothing; a file that cannot be read as the tool's format is refused untouched.
+
+Where each tool keeps its hooks is in `config_path` (also read by
+`ailedger hooks status`).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
 
-TOOLS = ("claude-code", "cursor", "codex", "git")
+TOOLS = ("claude-code", "codex", "cursor", "copilot", "gemini", "windsurf", "cline", "opencode", "git")
+
+# Cline runs one executable per event, named after it.
+CLINE_EVENTS = ("PreToolUse", "PostToolUse", "UserPromptSubmit")
+MARK = "ailedger record --from"  # in every file ailedger writes, so status and reinstall can find it
+
+
+@dataclass
+class Installed:
+    path: Path
+    changed: bool
+    notes: list[str] = field(default_factory=list)  # a flag to turn on, said to the user
+
+
+def command_argv(tool: str) -> list[str]:
+    """The command a hook runs: this very ailedger, so it works outside the venv too."""
+    exe = shutil.which("ailedger")
+    return [exe, "record", "--from", tool] if exe else [sys.executable, "-m", "ailedger", "record", "--from", tool]
 
 
 def command_for(tool: str) -> str:
-    """The command a hook runs: this very ailedger, so it works outside the venv too."""
-    exe = shutil.which("ailedger")
-    base = shlex.quote(exe) if exe else f"{shlex.quote(sys.executable)} -m ailedger"
-    return f"{base} record --from {tool}"
+    return shlex.join(command_argv(tool))
 
 
 def repo_root(cwd: Path) -> Path:
@@ -31,56 +51,128 @@ def repo_root(cwd: Path) -> Path:
     return Path(out.stdout.strip())
 
 
-def install(tool: str, *, user: bool, cwd: Path) -> tuple[Path, bool]:
-    """Install; return the file written and whether anything changed."""
+def config_home() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+
+
+def config_path(tool: str, base: Path, *, user: bool) -> Path:
+    """Where TOOL's hook configuration lives: `base` is the repository root, or $HOME with user=True."""
+    if tool == "claude-code":
+        return base / ".claude" / "settings.json"
+    if tool == "codex":
+        return base / ".codex" / "hooks.json"
+    if tool == "cursor":
+        return base / ".cursor" / "hooks.json"
+    if tool == "copilot":  # VS Code reads both; the Copilot CLI reads both
+        return base / (".copilot/hooks" if user else ".github/hooks") / "ailedger.json"
+    if tool == "gemini":
+        return base / ".gemini" / "settings.json"
+    if tool == "windsurf":
+        return base / (".codeium/windsurf" if user else ".windsurf") / "hooks.json"
+    if tool == "cline":
+        return base / ("Documents/Cline/Hooks" if user else ".clinerules/hooks")
+    if tool == "opencode":
+        return (config_home() / "opencode" if user else base / ".opencode") / "plugin" / "ailedger.js"
+    raise ValueError(tool)
+
+
+def install(tool: str, *, user: bool, cwd: Path) -> Installed:
+    """Install; return the file written, whether anything changed, and what to turn on."""
     if tool == "git":
         if user:
             raise UserError("git hooks are per repository: run `ailedger hooks install git` inside the repository")
         return _install_git(cwd)
-    home = Path.home() if user else repo_root(cwd)
+    base = Path.home() if user else repo_root(cwd)
+    path = config_path(tool, base, user=user)
     cmd = command_for(tool)
-    if tool == "cursor":
-        path = home / ".cursor" / "hooks.json"
-        wanted = {"afterFileEdit": {"command": cmd}, "beforeSubmitPrompt": {"command": cmd}}
-        return path, _merge_json(path, wanted, cursor=True)
-    folder = ".claude" if tool == "claude-code" else ".codex"
-    path = home / folder / ("settings.json" if tool == "claude-code" else "hooks.json")
-    matcher = "Edit|Write|MultiEdit|NotebookEdit" if tool == "claude-code" else "apply_patch|Edit|Write"
     entry = {"type": "command", "command": cmd}
-    wanted = {
-        "PreToolUse": {"matcher": matcher, "hooks": [entry]},
-        "PostToolUse": {"matcher": matcher, "hooks": [entry]},
-        "UserPromptSubmit": {"hooks": [entry]},
-    }
-    return path, _merge_json(path, wanted, cursor=False)
+    if tool == "cursor":
+        edits = "Write|StrReplace|Edit|MultiEdit|Delete"
+        wanted = {"afterFileEdit": [{"command": cmd}], "afterTabFileEdit": [{"command": cmd}],
+                  "beforeSubmitPrompt": [{"command": cmd}], "preToolUse": [{"command": cmd, "matcher": edits}],
+                  "postToolUse": [{"command": cmd, "matcher": edits}]}
+        return Installed(path, _merge_json(path, wanted, top={"version": 1}))
+    if tool in ("claude-code", "codex"):
+        matcher = "Edit|Write|MultiEdit|NotebookEdit" if tool == "claude-code" else "apply_patch|Edit|Write"
+        wanted = {"PreToolUse": [{"matcher": matcher, "hooks": [entry]}],
+                  "PostToolUse": [{"matcher": matcher, "hooks": [entry]}],
+                  "UserPromptSubmit": [{"hooks": [entry]}]}
+        return Installed(path, _merge_json(path, wanted))
+    if tool == "copilot":
+        # PascalCase events: the Copilot CLI then sends VS Code's (Claude-style) payload too.
+        # `bash` is the CLI's key for the command, `command` VS Code's.
+        both = {"type": "command", "command": cmd, "bash": cmd}
+        wanted = {event: [both] for event in ("PreToolUse", "PostToolUse", "UserPromptSubmit")}
+        return Installed(path, _merge_json(path, wanted, top={"version": 1}), _vscode_flag_notes(base, user=user))
+    if tool == "gemini":
+        named = {"name": "ailedger", "type": "command", "command": cmd}
+        files = "write_file|replace"
+        wanted = {"BeforeTool": [{"matcher": files, "hooks": [named]}], "AfterTool": [{"matcher": files, "hooks": [named]}],
+                  "BeforeAgent": [{"hooks": [named]}], "BeforeModel": [{"hooks": [named]}]}
+        tools = _read_json(path).get("tools")
+        was_on = isinstance(tools, dict) and tools.get("enableHooks") is True
+        changed = _merge_json(path, wanted, flags={("tools", "enableHooks"): True})
+        return Installed(path, changed, [] if was_on else [f"Gemini CLI: turned on tools.enableHooks in {path} (no hook runs without it)"])
+    if tool == "windsurf":
+        wanted = {event: [{"command": cmd, "show_output": False}] for event in ("pre_write_code", "post_write_code", "pre_user_prompt")}
+        return Installed(path, _merge_json(path, wanted))
+    if tool == "cline":
+        script = f"#!/bin/sh\n# {MARK} cline: what Cline writes, recorded by ailedger\nexec {cmd}\n"
+        for event in CLINE_EVENTS:  # all refused, or all written: never half an install
+            _write_ours(path / event, script, tool, check_only=True)
+        changed = False
+        for event in CLINE_EVENTS:
+            changed |= _write_ours(path / event, script, tool, executable=True)
+        return Installed(path, changed, ["Cline: turn on Settings > Features > Hooks (Cline runs no hook scripts until then)"])
+    if tool == "opencode":
+        return Installed(path, _write_ours(path, _opencode_plugin(command_argv(tool)), tool))
+    raise ValueError(tool)
 
 
-def _merge_json(path: Path, wanted: dict[str, dict[str, Any]], *, cursor: bool) -> bool:
-    config: dict[str, Any] = {}
-    if path.exists():
-        try:
-            config = json.loads(path.read_text() or "{}")
-        except json.JSONDecodeError as err:
-            raise UserError(f"{path}: not valid JSON (line {err.lineno}): fix it first; nothing was changed") from None
-        if not isinstance(config, dict):
-            raise UserError(f"{path}: expected a JSON object at the top; nothing was changed")
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        config = json.loads(path.read_text() or "{}")
+    except json.JSONDecodeError as err:
+        raise UserError(f"{path}: not valid JSON (line {err.lineno}): fix it first; nothing was changed") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: cannot read it ({err}); nothing was changed") from None
+    if not isinstance(config, dict):
+        raise UserError(f"{path}: expected a JSON object at the top; nothing was changed")
+    return config
+
+
+def _merge_json(path: Path, wanted: dict[str, list[dict[str, Any]]], *, top: dict[str, Any] | None = None,
+                flags: dict[tuple[str, str], Any] | None = None) -> bool:
+    """Add each wanted hook entry under `hooks.EVENT` unless one of ours is there;
+    `top` keys are set only when missing, `flags` (table, key) always."""
+    config = _read_json(path) or dict(top or {})  # a new file starts with the tool's own header (version)
     hooks = config.setdefault("hooks", {})
-    if cursor:
-        config.setdefault("version", 1)
+    if not isinstance(hooks, dict):
+        raise UserError(f"{path}: `hooks` should be an object; nothing was changed")
     changed = False
-    for event, entry in wanted.items():
-        entries = hooks.setdefault(event, [])
-        if not isinstance(entries, list):
+    for key, value in (top or {}).items():
+        if key not in config:
+            config[key] = value
+            changed = True
+    for (table, key), value in (flags or {}).items():
+        section = config.setdefault(table, {})
+        if not isinstance(section, dict):
+            raise UserError(f"{path}: `{table}` should be an object; nothing was changed")
+        if section.get(key) != value:
+            section[key] = value
+            changed = True
+    for event, entries in wanted.items():
+        existing = hooks.setdefault(event, [])
+        if not isinstance(existing, list):
             raise UserError(f"{path}: hooks.{event} should be a list; nothing was changed")
-        if any(_has_command(e, entry) for e in entries):
-            continue
-        entries.append(entry)
-        changed = True
+        for entry in entries:
+            if not any(_has_command(e, entry) for e in existing):
+                existing.append(entry)
+                changed = True
     if changed:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(config, indent=2) + "\n")
-        tmp.replace(path)
+        _write(path, json.dumps(config, indent=2) + "\n")
     return changed
 
 
@@ -89,13 +181,77 @@ def _has_command(existing: Any, entry: dict[str, Any]) -> bool:
     def commands(e: Any) -> list[str]:
         if not isinstance(e, dict):
             return []
-        return [str(e.get("command", ""))] + [str(h.get("command", "")) for h in e.get("hooks", []) if isinstance(h, dict)]
+        return [str(e.get(k, "")) for k in ("command", "bash")] + [
+            str(h.get("command", "")) for h in e.get("hooks", []) if isinstance(h, dict)]
 
-    mine = " ".join(commands(entry)[-1].split()[-3:])  # "record --from TOOL"
+    mine = " ".join([c for c in commands(entry) if c][-1].split()[-3:])  # "record --from TOOL"
     return any(c.endswith(mine) for c in commands(existing))
 
 
-def _install_git(cwd: Path) -> tuple[Path, bool]:
+def _write(path: Path, text: str, *, executable: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".ailedger-tmp")
+    tmp.write_text(text)
+    if executable:
+        tmp.chmod(0o755)
+    tmp.replace(path)
+
+
+def _write_ours(path: Path, text: str, tool: str, *, executable: bool = False, check_only: bool = False) -> bool:
+    """A file that is wholly ailedger's: (re)written when it differs; someone else's is refused."""
+    if path.exists():
+        try:
+            current = path.read_text()
+        except (OSError, UnicodeDecodeError):
+            current = ""
+        if current == text:
+            return False
+        if MARK not in current:
+            raise UserError(f"{path} exists and is not ailedger's: make it run `{command_for(tool)}` "
+                            "yourself, or move it away; nothing was changed")
+    if not check_only:
+        _write(path, text, executable=executable)
+    return True
+
+
+def _vscode_flag_notes(base: Path, *, user: bool) -> list[str]:
+    from .status import vscode_hooks_on
+
+    if vscode_hooks_on(None if user else base):
+        return []
+    return ['VS Code: agent hooks are off; add "chat.useHooks": true to your settings.json '
+            "(Preferences: Open User Settings (JSON)); the Copilot CLI needs nothing more"]
+
+
+def _opencode_plugin(argv: list[str]) -> str:
+    return f"""\
+// {MARK} opencode: written by `ailedger hooks install opencode`; reinstalling rewrites it.
+// Forwards OpenCode's tool.execute.before/after and chat.message to ailedger, which
+// keeps each file before an edit and records what the agent wrote. It never throws:
+// ailedger must not get in the agent's way.
+import {{ spawnSync }} from "node:child_process"
+
+const COMMAND = {json.dumps(argv)}
+
+function send(hook, input, output, directory) {{
+  try {{
+    spawnSync(COMMAND[0], COMMAND.slice(1), {{
+      input: JSON.stringify({{ hook, input, output, directory }}),
+      stdio: ["pipe", "ignore", "ignore"],
+      timeout: 10000,
+    }})
+  }} catch {{}}
+}}
+
+export const AiledgerPlugin = async ({{ directory }}) => ({{
+  "tool.execute.before": async (input, output) => send("tool.execute.before", input, output, directory),
+  "tool.execute.after": async (input, output) => send("tool.execute.after", input, output, directory),
+  "chat.message": async (input, output) => send("chat.message", input, output, directory),
+}})
+"""
+
+
+def _install_git(cwd: Path) -> Installed:
     root = repo_root(cwd)
     hooks_dir = Path(subprocess.run(["git", "-C", str(root), "rev-parse", "--git-path", "hooks"],
                                     capture_output=True, text=True, check=True).stdout.strip())
@@ -106,7 +262,7 @@ def _install_git(cwd: Path) -> tuple[Path, bool]:
     if path.exists():
         text = path.read_text()
         if "record --from git" in text:
-            return path, False
+            return Installed(path, False)
         first = text.splitlines()[0] if text else ""
         if text and not (first.startswith("#!") and any(s in first for s in ("sh", "bash", "zsh"))):
             raise UserError(f"{path} exists and is not a shell script; add this line to it yourself: {line}")
@@ -116,4 +272,4 @@ def _install_git(cwd: Path) -> tuple[Path, bool]:
     hooks_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     path.chmod(path.stat().st_mode | 0o111)
-    return path, True
+    return Installed(path, True)

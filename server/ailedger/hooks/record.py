@@ -15,6 +15,10 @@ from ..errors import UserError
 
 
 def run_hook(source: str, args: argparse.Namespace) -> int:
+    from .names import ANSWER_FIRST
+
+    if source in ANSWER_FIRST:  # whatever goes wrong below, the tool gets its answer
+        print(ANSWER_FIRST[source], flush=True)
     try:
         recorded = _record(source, args)
     except Exception as err:  # noqa: BLE001 - a hook reports and lets the agent go on

@@ -52,3 +52,15 @@ def last_prompt(tool: str, session: str) -> str | None:
         return orjson.loads(_file(tool, "prompt", session).read_bytes())["prompt"]
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
         return None
+
+
+def remember(tool: str, kind: str, key: str, value: Any) -> None:
+    """Keep a small value between hook runs (the session's model, an edit already recorded)."""
+    _save(_file(tool, kind, key), {"value": value})
+
+
+def recall(tool: str, kind: str, key: str) -> Any:
+    try:
+        return orjson.loads(_file(tool, kind, key).read_bytes())["value"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return None

@@ -1,0 +1,29 @@
+"""Agent hook payloads, turned into acceptance params: one module per agent.
+
+`handle(source, payload)` is what `ailedger record --from SOURCE` calls.
+Modules are imported on demand: a hook process pays only for its own agent
+(an agent waits on every before-edit hook).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from .edits import Outcome
+
+# --from NAME -> module in this package
+AGENTS = {
+    "claude-code": "claude", "codex": "claude", "cursor": "cursor", "copilot": "copilot", "gemini": "gemini",
+    "windsurf": "windsurf", "cline": "cline", "opencode": "opencode", "generic": "generic",
+}
+
+
+
+def handle(source: str, payload: dict[str, Any]) -> Outcome:
+    module = import_module(f".{AGENTS[source]}", __name__)
+    out: Outcome = module.handle(source, payload)
+    return out
+
+
+__all__ = ["AGENTS", "Outcome", "handle"]
