@@ -378,24 +378,24 @@ def test_checkhealth_tolerates_an_ailedger_without_hooks_status(tmp_path: Path) 
 
 @pytest.mark.usefixtures("nvim_present")
 def test_checkhealth_summarises_hooks_status(tmp_path: Path) -> None:
-    # Fields as issue 10 lists them for `ailedger hooks status --json` (present
-    # on this machine, hook for the repository / the user, a needed flag that
-    # is off, when it last recorded); the server's own command is being
-    # written elsewhere, so this is the shape the summary reads loosely.
+    # The server's own `hooks status --json`, built from its own types, so a
+    # change of its shape fails here.
+    from ailedger.hooks.status import ToolStatus, as_json
+
+    tools = [
+        ToolStatus("claude-code", True, True, False, None, "2026-12-01T10:00:00Z"),
+        ToolStatus("gemini", True, False, False, None, None),
+        ToolStatus("copilot", True, True, False, 'VS Code: "chat.useHooks": true', None),
+        ToolStatus("cline", False, False, False, None, None),
+        ToolStatus("opencode", False, False, False, None, None),
+    ]
     status = tmp_path / "status.json"
-    status.write_text(json.dumps({"tools": [
-        {"name": "claude-code", "present": True, "project": True, "user": False,
-         "lastRecorded": "2026-12-01T10:00:00Z"},
-        {"name": "gemini", "present": True, "project": False, "user": False, "lastRecorded": None},
-        {"name": "copilot", "present": True, "project": True, "user": False, "flagOff": "chat.useHooks"},
-        {"name": "cline", "present": False, "project": False, "user": False},
-        {"name": "opencode", "present": False, "project": False, "user": False},
-    ]}))
+    status.write_text(json.dumps(as_json(tmp_path, tools)))
     text = _checkhealth(tmp_path, _fake_ailedger(tmp_path, f'cat "{status}"; exit 0'))
     assert "OK claude-code: hook installed (project), last recorded 2026-12-01T10:00:00Z" in text, text
     assert "WARNING gemini: on this machine, no hook: its edits are NOT recorded" in text, text
     assert "ailedger hooks install gemini" in text, text
-    assert "WARNING copilot: hook installed but a setting it needs is off: chat.useHooks" in text, text
+    assert "WARNING copilot: hook installed but a setting it needs is off: VS Code: \"chat.useHooks\": true" in text, text
     assert "not on this machine: cline, opencode" in text, text
     assert "ERROR" not in text, text
 

@@ -65,6 +65,9 @@ function M.tool_status(e, key)
   local where = {}
   for _, k in ipairs({ 'project', 'repo', 'repository', 'user' }) do
     local v = e[k]
+    if v == nil and (k == 'project' or k == 'user') then
+      v = e[k .. 'Hook'] -- the server's own names: projectHook, userHook
+    end
     if v == nil and type(e.installed) == 'table' then
       v = e.installed[k]
     end
