@@ -1,0 +1,39 @@
+"""Where a file's live regions are in some text of that file: the one door
+through which `summary`, the commit links and the importers ask the
+placement engine (today `forensics`' re-anchoring from the ledger's
+snapshot, else `placement.place` by content). Keeping every call here lets
+the engine change behind one function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .ledger.projection import LIVE
+from .ledger.store import Ledger
+from .regions.positions import Span
+
+
+@dataclass(frozen=True)
+class Placed:
+    row: dict[str, Any]  # the ledger's region row
+    span: Span  # where the region is in the text asked about (UTF-16)
+    ai_spans: list[Span]  # the parts still holding the AI's own text
+
+
+def regions_in(ledger: Ledger, repo: str, path: str, text: str) -> list[Placed]:
+    """The live regions of `repo:path` found in `text` (a working copy's file,
+    or a commit's blob of it); regions not found there are left out. Read-only."""
+    from .forensics import _where
+
+    rows = {r["region_id"]: r for r in ledger.regions(repo=repo, path=path, status=LIVE)}
+    if not rows:
+        return []
+    seen = ledger.snapshot(repo, path)
+    return [Placed(rows[rid], span, ai) for rid, span, ai in _where(ledger, rows, seen, text)]
+
+
+def lines_of(span: Span) -> range:
+    """0-based lines a span holds text on (an end at column 0 ends before that line)."""
+    last = span.end.line if span.end.character > 0 else span.end.line - 1
+    return range(span.start.line, max(span.start.line, last) + 1)
