@@ -156,8 +156,13 @@ def link_commit(ledger: Ledger, root: Path, rev: str = "HEAD") -> int:
     repo = repo_of_folder(root).repo
     names = git(root, "diff-tree", "--no-commit-id", "-r", "-z", "--name-only", "--root", "--diff-filter=AMRC",
                 sha).split("\0")
+    from .ledger.projection import LIVE
+
+    tracked = {r["path"] for r in ledger.regions(repo=repo, status=LIVE, columns=["path"])}
     hashes: dict[str, str] = {}
     for name in filter(None, names):
+        if name not in tracked:
+            continue  # no region there: nothing to read
         blob = blob_text(root, sha, name)
         if blob is None:
             continue
