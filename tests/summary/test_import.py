@@ -129,6 +129,7 @@ def trace_record(files: list[dict], **extra: object) -> dict:
     against shared/schemas/agent-trace-record.schema.json before use."""
     record = {"version": "1.0", "id": str(uuid.uuid4()), "timestamp": "2026-11-30T10:00:00Z",
               "tool": {"name": "opencode", "version": "0.9.1"}, "files": files, **extra}
+    record = {k: v for k, v in record.items() if v is not None}  # tool=None: a record naming no tool
     schema = json.loads((SHARED / "agent-trace-record.schema.json").read_text())
     jsonschema.validators.validator_for(schema)(schema).validate(record)
     return record
@@ -204,3 +205,19 @@ def test_a_bad_trace_record_is_refused_whole(cli, traced) -> None:
     assert events(cli) == []
     missing = cli("import", "agent-trace", str(repo / "nope.jsonl"), cwd=repo)
     assert missing.code == 2 and "cannot read it" in missing.err
+
+
+def test_a_range_whose_content_hash_does_not_match_is_not_imported(cli, repo: Path) -> None:
+    (repo / "calc.py").write_text(CALC)
+    record = trace_record([{"path": "calc.py", "conversations": [{"contributor": {"type": "ai"}, "ranges": [
+        {"start_line": 3, "end_line": 4, "content_hash": digest("something else\n")},
+        {"start_line": 9, "end_line": 10, "content_hash": digest("def sign(x):\n    return (x > 0) - (x < 0)\n")},
+    ]}]}], tool=None)
+    file = repo.parent / "one.jsonl"
+    file.write_text(json.dumps(record) + "\n")
+    result = cli("import", "agent-trace", str(file), cwd=repo)
+    assert result.code == 0 and "imported 1 region(s)" in result.out
+    assert "calc.py:3-4: the lines there do not hold the attested content" in result.err
+    lines = blame(cli, "calc.py", repo)
+    assert {n for n, b in lines.items() if b["attribution"] == "ai"} == {9, 10}
+    assert lines[9]["tool"] == "unknown"  # the record named no tool: none is invented

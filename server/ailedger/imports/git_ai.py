@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..gitread import GitError, blob_text, git
+from ..gitread import GitError, blob_text, commit_of, git
 from . import ImportError_, Item, email_of, model_of, runs
 
 SCHEMA = "authorship/3.0.0"
@@ -42,9 +42,10 @@ def notes(root: Path, ref: str) -> list[tuple[str, str]]:
     found = []
     for blob, commit in listed:
         try:
-            when = int(git(root, "show", "-s", "--format=%ct", commit).strip())
+            commit = commit_of(root, commit)
         except GitError:
-            continue  # a note on a commit this clone does not have
+            continue  # a note on an object that is not a commit this clone has
+        when = int(git(root, "show", "-s", "--format=%ct", commit).strip())
         found.append((when, commit, git(root, "cat-file", "blob", blob)))
     return [(commit, text) for _, commit, text in sorted(found)]
 
