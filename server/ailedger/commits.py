@@ -15,6 +15,7 @@ it is asked once per text.
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -71,7 +72,7 @@ def resolve(ledger: Ledger, root: Path, path: str, text: str,
         fresh.append((rid, regions[rid][0]["text_sha256"], link.sha, link.at))
     try:
         ledger.cache_commits(fresh)
-    except Exception:  # noqa: BLE001 - a read-only ledger file: the answer stands, uncached
+    except sqlite3.Error:  # a read-only ledger file: the answer stands, uncached
         pass
     return out
 

@@ -30,6 +30,7 @@ BUCKETS = {"reviewed": "reviewedLines", "unreviewed": "unreviewedLines", "reopen
            "changed-after-review": "changedAfterReviewLines", "rejected": "rejectedLines"}
 COUNTS = ("addedLines", "aiLines", "reviewedLines", "unreviewedLines", "changedAfterReviewLines",
           "rejectedLines", "aiEditedLines", "humanLines")
+TOOL_COUNTS = COUNTS[1:6]  # by tool and model: the AI's own lines and their review
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -45,8 +46,7 @@ class Tally:
 
     def to_json(self) -> dict[str, Any]:
         return {**{k: self.counts[k] for k in COUNTS},
-                "byTool": [{"tool": t, "model": m, **{k: c[k] for k in COUNTS if k != "addedLines"
-                                                      and k not in ("aiEditedLines", "humanLines")}}
+                "byTool": [{"tool": t, "model": m, **{k: c[k] for k in TOOL_COUNTS}}
                            for (t, m), c in sorted(self.by_tool.items(), key=lambda kv: -kv[1]["aiLines"])]}
 
 

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..commits import CommitLink
+    from ..forensics import LineBlame
+    from ..ledger.store import Ledger
 
 HELP = """\
 For each line of a file: written by an AI (and still its text), AI text a
@@ -94,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _commits(ledger, path, lines):  # type: ignore[no-untyped-def]
+def _commits(ledger: "Ledger", path: "Path", lines: "list[LineBlame]") -> "dict[str, CommitLink]":
     """The commit that first held each AI region shown (commits.py)."""
     from ..commits import resolve
     from ..files import read_document

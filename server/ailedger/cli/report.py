@@ -122,15 +122,11 @@ def _with_commits(ledger, rows: list[dict]) -> list[dict]:  # type: ignore[no-un
     from git history (commits.py)."""
     from pathlib import Path
 
-    from ..commits import in_working_copy, known
-    from ..gitread import GitError, toplevel
+    from ..commits import in_working_copy
     from ..ledger.identity import repo_of_folder
 
-    try:
-        root = toplevel(Path.cwd())
-        links = in_working_copy(ledger, root, repo_of_folder(root).repo, rows)
-    except GitError:
-        links = known(ledger, rows)
+    here = repo_of_folder(Path.cwd())  # outside git, its blame finds nothing and known links stand
+    links = in_working_copy(ledger, here.root, here.repo, rows)
     return [dict(r, first_commit=links[r["region_id"]].sha, first_commit_at=links[r["region_id"]].at)
             if r["region_id"] in links else r for r in rows]
 

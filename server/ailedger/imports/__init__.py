@@ -35,7 +35,7 @@ from ..regions.inserted import split_lines
 from ..regions.positions import Pos, Span, slice_text, text_end
 
 
-class ImportError_(UserError, ValueError):
+class ImportRefused(UserError, ValueError):
     """Input that cannot be imported: nothing is written."""
 
 

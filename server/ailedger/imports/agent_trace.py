@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from ..gitread import GitError, blob_text, commit_of
-from . import ImportError_, Item, model_of
+from . import ImportRefused, Item, model_of
 
 
 def read(file: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(line number, record) for each record of a JSON Lines file, or ImportError_ naming the line."""
+    """(line number, record) for each record of a JSON Lines file, or ImportRefused naming the line."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise ImportError_(f"{file}: cannot read it ({getattr(err, 'strerror', None) or err})") from None
+        raise ImportRefused(f"{file}: cannot read it ({getattr(err, 'strerror', None) or err})") from None
     out = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -35,7 +35,7 @@ def read(file: Path) -> list[tuple[int, dict[str, Any]]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            raise ImportError_(f"{file}:{number}: not JSON ({err.msg})") from None
+            raise ImportRefused(f"{file}:{number}: not JSON ({err.msg})") from None
         _check(record, f"{file}:{number}")
         out.append((number, record))
     return out
@@ -45,7 +45,7 @@ def _check(record: Any, where: str) -> None:
     """The fields the import relies on, shaped as the schema says."""
     def need(ok: bool, what: str) -> None:
         if not ok:
-            raise ImportError_(f"{where}: {what}")
+            raise ImportRefused(f"{where}: {what}")
 
     need(isinstance(record, dict), "a trace record must be a JSON object")
     for key in ("version", "id", "timestamp"):

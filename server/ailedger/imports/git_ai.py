@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..gitread import GitError, blob_text, commit_of, git
-from . import ImportError_, Item, email_of, model_of, runs
+from . import ImportRefused, Item, email_of, model_of, runs
 
 SCHEMA = "authorship/3.0.0"
 _ENTRY = re.compile(r"^  (\S+) (\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*)$")
@@ -37,7 +37,7 @@ def notes(root: Path, ref: str) -> list[tuple[str, str]]:
     try:
         git(root, "rev-parse", "--verify", "--quiet", ref)
     except GitError:
-        raise ImportError_(f"no notes under {ref} in this repository (fetch them: git fetch origin '{ref}:{ref}')") from None
+        raise ImportRefused(f"no notes under {ref} in this repository (fetch them: git fetch origin '{ref}:{ref}')") from None
     listed = [line.split() for line in git(root, "notes", "--ref", ref, "list").splitlines() if line.strip()]
     found = []
     for blob, commit in listed:
@@ -51,18 +51,18 @@ def notes(root: Path, ref: str) -> list[tuple[str, str]]:
 
 
 def parse(note: str, commit: str) -> tuple[dict[str, list[tuple[str, list[int]]]], dict[str, Any]]:
-    """({path: [(key, lines)]}, metadata) of one authorship log, or ImportError_
+    """({path: [(key, lines)]}, metadata) of one authorship log, or ImportRefused
     naming the commit and the line that breaks the standard."""
     lines = note.splitlines()
     if "---" not in lines:
-        raise ImportError_(f"git-ai note on {commit[:12]}: no '---' line between attestations and metadata")
+        raise ImportRefused(f"git-ai note on {commit[:12]}: no '---' line between attestations and metadata")
     divider = lines.index("---")
     try:
         metadata = json.loads("\n".join(lines[divider + 1:]))
     except json.JSONDecodeError as err:
-        raise ImportError_(f"git-ai note on {commit[:12]}: the metadata is not JSON ({err})") from None
+        raise ImportRefused(f"git-ai note on {commit[:12]}: the metadata is not JSON ({err})") from None
     if not isinstance(metadata, dict):
-        raise ImportError_(f"git-ai note on {commit[:12]}: the metadata is not a JSON object")
+        raise ImportRefused(f"git-ai note on {commit[:12]}: the metadata is not a JSON object")
     files: dict[str, list[tuple[str, list[int]]]] = {}
     path = None
     for number, line in enumerate(lines[:divider], 1):
@@ -74,14 +74,14 @@ def parse(note: str, commit: str) -> tuple[dict[str, list[tuple[str, list[int]]]
             continue
         match = _ENTRY.match(line)
         if match is None or path is None:
-            raise ImportError_(f"git-ai note on {commit[:12]}, line {number}: expected '  KEY RANGES' under a file path, "
+            raise ImportRefused(f"git-ai note on {commit[:12]}, line {number}: expected '  KEY RANGES' under a file path, "
                                f"got {line!r}")
         numbers: list[int] = []
         for piece in match[2].split(","):
             a, _, b = piece.partition("-")
             first, last = int(a), int(b or a)
             if not 1 <= first <= last:
-                raise ImportError_(f"git-ai note on {commit[:12]}, line {number}: bad line range {piece!r}")
+                raise ImportRefused(f"git-ai note on {commit[:12]}, line {number}: bad line range {piece!r}")
             numbers.extend(range(first, last + 1))
         files[path].append((match[1], numbers))
     return files, metadata
