@@ -23,6 +23,7 @@ from typing import Any
 
 from .gitread import GitError, git
 from .ledger.store import Ledger
+from .placed import runs
 
 _HEADER = re.compile(r"^([0-9a-f]{40}) \d+ (\d+)(?: \d+)?$")
 _UNCOMMITTED = "0" * 40
@@ -80,7 +81,7 @@ def resolve(ledger: Ledger, root: Path, path: str, text: str,
 def _blame(root: Path, path: str, text: str, lines: list[int]) -> tuple[dict[int, str], dict[str, datetime]]:
     """0-based line -> commit, and each commit's committer time, for `lines` of `text`."""
     ranges: list[str] = []
-    for first, last in _runs(lines):
+    for first, last in runs(lines):
         ranges += ["-L", f"{first + 1},{last + 1}"]
     try:
         out = git(root, "blame", "--porcelain", "--contents", "-", *ranges, "--", path, input=text)
@@ -99,16 +100,6 @@ def _blame(root: Path, path: str, text: str, lines: list[int]) -> tuple[dict[int
         elif line.startswith("committer-time ") and sha:
             times[sha] = datetime.fromtimestamp(int(line.split()[1]), timezone.utc)
     return commits, times
-
-
-def _runs(lines: list[int]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for n in lines:
-        if out and out[-1][1] == n - 1:
-            out[-1] = (out[-1][0], n)
-        else:
-            out.append((n, n))
-    return out
 
 
 def ai_lines(spans: list[Any], fallback: Any) -> list[int]:

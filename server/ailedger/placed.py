@@ -33,6 +33,17 @@ def regions_in(ledger: Ledger, repo: str, path: str, text: str) -> list[Placed]:
     return [Placed(rows[rid], span, ai) for rid, span, ai in _where(ledger, rows, seen, text)]
 
 
+def runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Sorted line numbers as (first, last) runs of consecutive lines."""
+    out: list[tuple[int, int]] = []
+    for n in sorted(set(lines)):
+        if out and out[-1][1] == n - 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
+
+
 def lines_of(span: Span) -> range:
     """0-based lines a span holds text on (an end at column 0 ends before that line)."""
     last = span.end.line if span.end.character > 0 else span.end.line - 1

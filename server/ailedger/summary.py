@@ -22,7 +22,7 @@ from .ledger.canonical import sha256_text
 from .ledger.identity import repo_of_folder
 from .ledger.projection import status_of
 from .ledger.store import Ledger
-from .placed import lines_of, regions_in
+from .placed import lines_of, regions_in, runs
 from .regions.positions import LineIndex
 
 # A line's review bucket, by its region's status for the text there now.
@@ -67,8 +67,20 @@ class Summary:
 
     def to_json(self) -> dict[str, Any]:
         return {"range": self.range, "base": self.base, "head": self.head,
-                "files": [{"path": p, **t.to_json()} for p, t in sorted(self.files.items())],
+                "files": [{"path": p, **t.to_json(), "lineRanges": _ranges(self.lines[p])}
+                          for p, t in sorted(self.files.items())],
                 "totals": self.totals.to_json()}
+
+
+def _ranges(marks: dict[int, str]) -> dict[str, list[list[int]]]:
+    """Which added lines are which, as [first, last] runs (1-based): reviewed,
+    unreviewed, changedAfterReview, rejected (the AI's own text), aiEdited, human."""
+    names = {f"ai:{status}": bucket.removesuffix("Lines") for status, bucket in BUCKETS.items()}
+    names.update({"ai-edited": "aiEdited", "human": "human"})
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for line, mark in marks.items():
+        grouped[names[mark]].append(line)
+    return {name: [list(run) for run in runs(lines)] for name, lines in sorted(grouped.items())}
 
 
 def parse_range(spec: str) -> tuple[str, str]:

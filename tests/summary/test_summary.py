@@ -72,8 +72,13 @@ def test_json_counts_every_added_line_as_the_test_knows_it(cli, branch: Path) ->
     assert report["range"] == "main..feature"
     files = {f["path"]: f for f in report["files"]}
     assert set(files) == {"geo.py", "app.py"}  # later.py landed on main, not on the branch
+    names = {"reviewed": "reviewed", "unreviewed": "unreviewed", "changedAfterReview": "changed",
+             "aiEdited": "ai-edited", "human": "human"}
     for path, lines in TRUTH.items():
         assert {k: files[path][k] for k in expected(lines)} == expected(lines), path
+        seen = {n: names[kind] for kind, spans in files[path]["lineRanges"].items()
+                for first, last in spans for n in range(first, last + 1)}
+        assert seen == lines, path  # line by line
     everything = {f"{p}:{n}": k for p, lines in TRUTH.items() for n, k in lines.items()}
     assert {k: report["totals"][k] for k in expected(everything)} == expected(everything)
     by_tool = {(t["tool"], t["model"]): t for t in report["totals"]["byTool"]}

@@ -15,7 +15,9 @@ Run it in the repository, with the ledger synced (`ailedger sync`).
 --format markdown (the default) is ready to post as a pull-request comment;
 --format json is {"range", "base", "head", "files": [{"path", "addedLines",
 "aiLines", "reviewedLines", "unreviewedLines", "changedAfterReviewLines",
-"rejectedLines", "aiEditedLines", "humanLines", "byTool"}], "totals": {...}}.
+"rejectedLines", "aiEditedLines", "humanLines", "byTool", "lineRanges"}],
+"totals": {...}}; lineRanges says which added lines are which, as
+[first, last] runs.
 
 examples:
   ailedger summary origin/main..HEAD

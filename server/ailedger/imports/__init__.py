@@ -174,13 +174,3 @@ def _one(ledger: Ledger, where: RepoRef, item: Item, current: str, held: set[tup
     outcome.imported += 1
     return events
 
-
-def runs(lines: list[int]) -> list[tuple[int, int]]:
-    """Sorted line numbers as (first, last) runs of consecutive lines."""
-    out: list[tuple[int, int]] = []
-    for n in sorted(set(lines)):
-        if out and out[-1][1] == n - 1:
-            out[-1] = (out[-1][0], n)
-        else:
-            out.append((n, n))
-    return out

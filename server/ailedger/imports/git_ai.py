@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ..gitread import GitError, blob_text, commit_of, git
-from . import ImportRefused, Item, email_of, model_of, runs
+from ..placed import runs
+from . import ImportRefused, Item, email_of, model_of
 
 SCHEMA = "authorship/3.0.0"
 _ENTRY = re.compile(r"^  (\S+) (\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*)$")
