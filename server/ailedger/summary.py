@@ -98,7 +98,8 @@ def added_lines(root: Path, base: str, head: str) -> dict[str, list[int]]:
     Renames are detected, so a file moved as it was adds nothing."""
     out: dict[str, list[int]] = {}
     path = None
-    diff = git(root, "diff", "--no-color", "--no-ext-diff", "--unified=0", "--find-renames", base, head)
+    diff = git(root, "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--unified=0", "--find-renames",
+               "--src-prefix=a/", "--dst-prefix=b/", base, head)
     for line in diff.splitlines():
         if line.startswith("+++ "):
             name = line[4:]
@@ -117,13 +118,16 @@ def _unquote(name: str) -> str:
         return name
     import codecs
 
-    return codecs.escape_decode(name[1:-1].encode("latin-1", "backslashreplace"))[0].decode("utf-8")
+    return codecs.escape_decode(name[1:-1].encode("utf-8"))[0].decode("utf-8", "replace")
 
 
 def summarise(ledger: Ledger, root: Path, spec: str) -> Summary:
     base_rev, head_rev = parse_range(spec)
     base, head = commit_of(root, base_rev), commit_of(root, head_rev)
-    fork = git(root, "merge-base", base, head).strip()  # raises when they share no history
+    try:
+        fork = git(root, "merge-base", base, head).strip()
+    except GitError:
+        raise GitError(f"{base_rev} and {head_rev} share no history (no merge base)") from None
     repo = repo_of_folder(root).repo
     files: dict[str, Tally] = {}
     lines: dict[str, dict[int, str]] = {}

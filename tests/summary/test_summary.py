@@ -124,3 +124,14 @@ def test_a_bad_range_is_one_line_and_exit_2(cli, branch: Path, spec: str, messag
     result = cli("summary", spec, cwd=branch)
     assert result.code == 2 and message in result.err and len(result.err.strip().splitlines()) == 1
     assert result.out == ""
+
+
+def test_a_range_without_a_merge_base_is_refused(cli, repo: Path) -> None:
+    git(repo, "checkout", "-q", "--orphan", "lonely")
+    (repo / "other.txt").write_text("unrelated\n")
+    git(repo, "add", "other.txt")
+    git(repo, "commit", "-q", "-m", "unrelated history")
+    result = cli("record", "--file", "other.txt", "--tool", "copilot", cwd=repo)  # a ledger to open
+    assert result.code == 0, result.err
+    refused = cli("summary", "main..lonely", cwd=repo)
+    assert refused.code == 2 and "share no history" in refused.err and len(refused.err.strip().splitlines()) == 1
