@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .gitread import GitError, blob_text, commit_of, git
+from .gitread import GitError, blob_texts, commit_of, git
 from .ledger.canonical import sha256_text
 from .ledger.identity import repo_of_folder
 from .ledger.projection import status_of
@@ -131,8 +131,10 @@ def summarise(ledger: Ledger, root: Path, spec: str) -> Summary:
     repo = repo_of_folder(root).repo
     files: dict[str, Tally] = {}
     lines: dict[str, dict[int, str]] = {}
-    for path, added in added_lines(root, fork, head).items():
-        text = blob_text(root, head, path)
+    added_by_path = added_lines(root, fork, head)
+    texts = blob_texts(root, head, list(added_by_path))
+    for path, added in added_by_path.items():
+        text = texts[path]
         if text is None:  # binary: no lines to attribute
             continue
         files[path], lines[path] = _file(ledger, repo, path, text, added)
