@@ -1,4 +1,5 @@
-"""Where a file's live regions are in some text of that file: the one door
+"""Where a file's live regions are in some text of that file, and where a
+span of one version of a file is in another: the one door
 through which `summary`, the commit links and the importers ask the
 placement engine (today `forensics`' re-anchoring from the ledger's
 snapshot, else `placement.place` by content). Keeping every call here lets
@@ -31,6 +32,18 @@ def regions_in(ledger: Ledger, repo: str, path: str, text: str) -> list[Placed]:
         return []
     seen = ledger.snapshot(repo, path)
     return [Placed(rows[rid], span, ai) for rid, span, ai in _where(ledger, rows, seen, text)]
+
+
+def follow(before: str, after: str, span: Span) -> tuple[Span, list[Span]] | None:
+    """Where a span of `before` (a commit's blob of a file) is in `after` (the
+    file now), with the parts still as they were; None when none of its lines
+    survive. The line diff `blame` re-anchors by."""
+    from .regions.reanchor import reanchor
+
+    if before == after:
+        return span, [span]
+    [result] = reanchor(before, after, [("", span, [span])], "utf-16")
+    return (result.span, result.ai_spans) if result.span is not None else None
 
 
 def runs(lines: list[int]) -> list[tuple[int, int]]:

@@ -30,7 +30,7 @@ from ..ledger.canonical import sha256_text
 from ..ledger.identity import RepoRef, current_user, repo_of_folder
 from ..ledger.store import Ledger
 from ..models import AcceptanceParams, validate
-from ..placed import regions_in
+from ..placed import follow, regions_in
 from ..regions.inserted import split_lines
 from ..regions.positions import Pos, Span, slice_text, text_end
 
@@ -122,8 +122,6 @@ def store(ledger: Ledger, root: Path, items: list[Item]) -> Outcome:
 
 def _one(ledger: Ledger, where: RepoRef, item: Item, current: str, held: set[tuple[Span, str]],
          outcome: Outcome, policy: Any) -> list[tuple[str, dict[str, Any]]]:
-    from ..regions.reanchor import reanchor
-
     name = f"{item.path}:{item.first}-{item.last}"
     region_id = region_id_for(item.item_id)
     if ledger.region(region_id) is not None:
@@ -142,14 +140,11 @@ def _one(ledger: Ledger, where: RepoRef, item: Item, current: str, held: set[tup
         return []
     start = Pos(item.first - 1, 0)
     span = Span(start, text_end(start, text, "utf-16"))
-    moved = None
-    if item.source != current:
-        [result] = reanchor(item.source, current, [(region_id, span, [span])], "utf-16")
-        if result.span is None:
-            outcome.skipped.append(f"{name}: those lines are no longer in the working copy")
-            return []
-        moved = result
-    now_span = moved.span if moved else span
+    moved = follow(item.source, current, span)
+    if moved is None:
+        outcome.skipped.append(f"{name}: those lines are no longer in the working copy")
+        return []
+    now_span, now_ai = moved
     now_text = slice_text(current, now_span, "utf-16")
     if (now_span, sha256_text(now_text)) in held:
         outcome.duplicates += 1  # the same text at the same place: recorded already (by a hook, say)
@@ -163,11 +158,11 @@ def _one(ledger: Ledger, where: RepoRef, item: Item, current: str, held: set[tup
     payload = acceptance_payload(params, region_id=region_id, user=item.accepted_by or current_user(), where=where,
                                  policy=policy)
     events: list[tuple[str, dict[str, Any]]] = [("acceptance", payload)]
-    if moved is not None and moved.status != "unchanged":
-        ai = sum(len(slice_text(current, s, "utf-16")) for s in moved.ai_spans)
+    if (now_span, now_ai) != (span, [span]):
+        ai = sum(len(slice_text(current, s, "utf-16")) for s in now_ai)
         events.append(("region-update", {
             "regionId": region_id, "path": item.path, "range": range_of(now_span),
-            "aiRanges": [range_of(s) for s in moved.ai_spans], "textSha256": sha256_text(now_text),
+            "aiRanges": [range_of(s) for s in now_ai], "textSha256": sha256_text(now_text),
             "aiFraction": round(ai / len(now_text), 4) if now_text else 0.0, "reason": "reanchor",
         }))
     held.add((now_span, sha256_text(now_text)))
