@@ -3,7 +3,7 @@ span of one version of a file is in another: the one door
 through which `summary`, the commit links and the importers ask the
 placement engine (today `forensics`' re-anchoring from the ledger's
 snapshot, else `placement.place` by content). Keeping every call here lets
-the engine change behind one function."""
+the engine change behind this module."""
 
 from __future__ import annotations
 
