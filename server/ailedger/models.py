@@ -240,14 +240,25 @@ class Reopen(TypedDict):
     reason: NonEmpty
 
 
+class Commit(TypedDict):
+    """The commit that first contained regions' text (the git post-commit hook)."""
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    regionIds: Annotated[list[NonEmpty], Field(min_length=1)]
+    commit: Annotated[str, Field(pattern=r"^[0-9a-f]{40}([0-9a-f]{24})?$")]
+    committedAt: datetime
+    textSha256: dict[str, Sha256]  # each region's text in that commit
+
+
 PAYLOADS: dict[str, Any] = {
     "acceptance": Acceptance,
     "review": Review,
     "region-update": RegionUpdate,
     "region-ended": RegionEnded,
     "reopen": Reopen,
+    "commit": Commit,
 }
-EventType = Literal["acceptance", "review", "region-update", "region-ended", "reopen"]
+EventType = Literal["acceptance", "review", "region-update", "region-ended", "reopen", "commit"]
 
 
 class Event(TypedDict):

@@ -10,7 +10,9 @@ from importlib import import_module
 
 from ..errors import UserError
 
-COMMANDS = ("demo", "lsp", "proxy", "record", "hooks", "log", "review", "check", "verify", "blame", "report", "incident", "stats", "sync", "serve", "schema", "verify-attestation")
+COMMANDS = ("demo", "lsp", "proxy", "record", "hooks", "log", "review", "check", "verify", "blame", "report", "incident", "stats", "summary", "import", "sync", "serve", "schema", "verify-attestation")
+
+_MODULES = {"import": "imports"}  # `import` is a Python keyword
 
 DESCRIPTION = """\
 ailedger keeps a paper trail of AI-generated code: which suggestions were
@@ -52,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parent = common_options()
     for name in COMMANDS:
-        import_module(f".{name.replace('-', '_')}", __name__).register(sub, parent)
+        import_module(f".{_MODULES.get(name, name.replace('-', '_'))}", __name__).register(sub, parent)
     return parser
 
 

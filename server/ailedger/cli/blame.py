@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..commits import CommitLink
+    from ..forensics import LineBlame
+    from ..ledger.store import Ledger
 
 HELP = """\
 For each line of a file: written by an AI (and still its text), AI text a
@@ -56,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{name}: no such file")
     with open_ledger(args, create=False) as ledger:
         lines = blame(ledger, path)
+        commits = _commits(ledger, path, lines)
     if first is not None:
         if not 1 <= first <= (last or first) <= len(lines):
             raise UsageError(f"{args.target}: the file has {len(lines)} line(s)")
@@ -71,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
                           "version": row.get("model_version")} if row else None,
                 "acceptedBy": row.get("accepted_by"), "acceptedAt": row.get("accepted_at"),
                 "status": row.get("status"),
+                "commit": commits[row["region_id"]].to_json() if row.get("region_id") in commits else None,
                 "reviews": [{"reviewer": r["reviewer"], "verdict": r["verdict"], "at": r["at"]} for r in b.reviews()],
             }).decode())
         return 0
@@ -84,7 +94,27 @@ def run(args: argparse.Namespace) -> int:
         r = b.region
         reviews = b.reviews()
         review = f"{reviews[-1]['verdict']} by {reviews[-1]['reviewer']}" if reviews else r["status"]
+        link = commits.get(r["region_id"])
         table.append((str(b.line), b.attribution, f"{tool_name(r)} / {model_name(r)}",
-                      f"{r['accepted_by']}, {ago(r['accepted_at'])}", review, b.text))
-    print_columns(("line", "who", "tool / model", "accepted", "review", "text"), table)
+                      f"{r['accepted_by']}, {ago(r['accepted_at'])}", review,
+                      link.short() if link else "uncommitted", b.text))
+    print_columns(("line", "who", "tool / model", "accepted", "review", "commit", "text"), table)
     return 0
+
+
+def _commits(ledger: "Ledger", path: "Path", lines: "list[LineBlame]") -> "dict[str, CommitLink]":
+    """The commit that first held each AI region shown (commits.py)."""
+    from ..commits import resolve
+    from ..files import read_document
+    from ..ledger.identity import repo_of
+
+    regions: dict[str, tuple[dict, list[int]]] = {}
+    for b in lines:
+        if b.region is not None:
+            _, ai = regions.setdefault(b.region["region_id"], (b.region, []))
+            if b.attribution == "ai":
+                ai.append(b.line - 1)
+    if not regions:
+        return {}
+    ref = repo_of(path)
+    return resolve(ledger, ref.root, ref.path, read_document(path), regions)

@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         rows = [r for r in ledger.regions(repo=args.repo, status=[args.status] if args.status else None,
                                           under=args.path, author=args.author, tool=args.tool, since=args.since)
                 if matches(r, args)]
+        rows = _with_commits(ledger, rows)
         if args.format in ("agent-trace", "intoto"):
             for document in export_documents(args.format, rows, ledger):
                 sys.stdout.write(orjson.dumps(document).decode() + "\n")
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         # which policy), the developer who accepted it, and the reviewers.
         columns = ["region_id", "repo", "path", "start_line", "end_line", "status", "kind", "tool_name",
                    "tool_version", "policy_version", "model_provider", "model_id", "model_version", "accepted_by",
-                   "accepted_at", "reviewers", "ai_fraction"]
+                   "accepted_at", "reviewers", "ai_fraction", "first_commit"]
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(dict(r, start_line=r["start_line"] + 1, end_line=r["end_line"] + 1, reviewers=reviewers(r))
@@ -108,11 +109,26 @@ def run(args: argparse.Namespace) -> int:
         from datetime import datetime, timezone
 
         now = datetime.now(timezone.utc)
-        print_columns(("where", "status", "tool", "policy", "model", "accepted by", "age", "reviewed by"),
+        print_columns(("where", "status", "tool", "policy", "model", "accepted by", "age", "commit", "reviewed by"),
                       [(f"{r['repo']}:{r['path']}:{r['start_line'] + 1}", r["status"], tool_name(r),
                         r.get("policy_version") or "-", model_name(r), r["accepted_by"], ago(r["accepted_at"], now),
-                        reviewers(r) or "-") for r in rows])
+                        (r.get("first_commit") or "-")[:12], reviewers(r) or "-") for r in rows])
     return 0
+
+
+def _with_commits(ledger, rows: list[dict]) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Each row with the commit that first held its text (`first_commit`,
+    `first_commit_at`): from the hook's events, else, in this working copy,
+    from git history (commits.py)."""
+    from pathlib import Path
+
+    from ..commits import in_working_copy
+    from ..ledger.identity import repo_of_folder
+
+    here = repo_of_folder(Path.cwd())  # outside git, its blame finds nothing and known links stand
+    links = in_working_copy(ledger, here.root, here.repo, rows)
+    return [dict(r, first_commit=links[r["region_id"]].sha, first_commit_at=links[r["region_id"]].at)
+            if r["region_id"] in links else r for r in rows]
 
 
 def reviewers(row: dict) -> str:

@@ -51,6 +51,7 @@ def sarif(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "tool": tool_name(row), "policy": row.get("policy_version"), "model": model_name(row),
                 "acceptedBy": row["accepted_by"],
                 "acceptedAt": row["accepted_at"], "aiFraction": row["ai_fraction"],
+                "firstCommit": row.get("first_commit"),
             },
         })
     return {

@@ -71,7 +71,25 @@ def _record(source: str, args: argparse.Namespace) -> int:
             ledger.append_many([("acceptance", p) for p in payloads], actor=user)
             for (repo, path), text in snapshots.items():
                 ledger.save_snapshot(repo, path, text)
+    if source == "git":
+        _link_commit(args)
     return len(payloads)
+
+
+def _link_commit(args: argparse.Namespace) -> None:
+    """Every commit: which regions it first holds (`commit` events, see commits.py)."""
+    from pathlib import Path
+
+    from ..cli import open_ledger
+    from ..commits import link_commit
+    from ..paths import resolve_db
+
+    if not Path(resolve_db(getattr(args, "db", None))).exists():
+        return  # no ledger, no regions: a human repository stays untouched
+    with open_ledger(args, create=False) as ledger:
+        linked = link_commit(ledger, Path.cwd())
+    if linked:
+        _say("git", f"linked {linked} region(s) to the commit", log_only=True)
 
 
 def _payload() -> dict[str, Any]:

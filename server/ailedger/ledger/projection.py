@@ -53,6 +53,8 @@ def from_acceptance(event_id: str, p: dict[str, Any]) -> Row:
         "reopened": None,
         "updated_event": event_id,
         "policy_version": (p.get("policy") or {}).get("version"),
+        "first_commit": None,
+        "first_commit_at": None,
     }
 
 
@@ -92,6 +94,9 @@ def apply(row: Row, event_id: str, type_: str, p: dict[str, Any], actor: str) ->
         return row
     elif type_ == "reopen":
         row["reopened"] = event_id
+    elif type_ == "commit":
+        if not row.get("first_commit"):  # the first commit that held the text; later ones only repeat it
+            row["first_commit"], row["first_commit_at"] = p["commit"], p["committedAt"]
     if row["status"] != "ended":
         row["status"] = status_of(row)
     return row
@@ -123,6 +128,6 @@ def status_of(row: Row) -> str:
 
 def region_ids(type_: str, p: dict[str, Any]) -> list[str]:
     """The regions an event speaks of."""
-    if type_ in ("review", "reopen"):
+    if type_ in ("review", "reopen", "commit"):
         return list(p["regionIds"])
     return [p["regionId"]]

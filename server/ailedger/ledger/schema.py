@@ -95,6 +95,20 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE regions ADD COLUMN policy_version TEXT;
     """,
+    # 3: the commit that first held a region's text: from `commit` events (the
+    # git hook), and a cache of what git history says where no hook saw it.
+    # The cache is not chained: anyone can recompute it from the repository.
+    """
+    ALTER TABLE regions ADD COLUMN first_commit TEXT;
+    ALTER TABLE regions ADD COLUMN first_commit_at TEXT;
+    CREATE TABLE commit_cache (
+        region_id TEXT NOT NULL,
+        text_sha256 TEXT NOT NULL,
+        commit_sha TEXT NOT NULL,
+        committed_at TEXT NOT NULL,
+        PRIMARY KEY (region_id, text_sha256)
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

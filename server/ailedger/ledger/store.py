@@ -45,7 +45,7 @@ _INSERT_EVENT = (
 _REGION_COLUMNS = (
     "region_id repo path start_line start_char end_line end_char ai_ranges text_sha256 "
     "ai_fraction status kind tool_name tool_version model_provider model_id model_version "
-    "accepted_by accepted_at accepted_event reviews reopened updated_event policy_version"
+    "accepted_by accepted_at accepted_event reviews reopened updated_event policy_version first_commit first_commit_at"
 ).split()
 _UPSERT_REGION = "INSERT OR REPLACE INTO regions ({}) VALUES ({})".format(
     ", ".join(_REGION_COLUMNS), ", ".join("?" * len(_REGION_COLUMNS))
@@ -409,6 +409,31 @@ class Ledger:
                 "INSERT OR REPLACE INTO file_snapshots (repo, path, sha256, content) VALUES (?,?,?,?)",
                 (repo, path, sha, masked),
             )
+
+    # --- commits git history found for regions (a cache, not the chain) ----
+
+    def cached_commits(self, keys: Sequence[tuple[str, str]]) -> dict[str, tuple[str, str]]:
+        """region id -> (commit, committed at), for (region id, text hash) pairs seen before."""
+        out: dict[str, tuple[str, str]] = {}
+        with self._lock:
+            if len(keys) > 400:  # a report: one pass over the cache beats thousands of lookups
+                wanted = set(keys)
+                return {rid: (sha, at) for rid, text, sha, at in self.conn.execute("SELECT * FROM commit_cache")
+                        if (rid, text) in wanted}
+            for k in range(0, len(keys), 400):
+                chunk = keys[k:k + 400]
+                where = " OR ".join(["(region_id = ? AND text_sha256 = ?)"] * len(chunk))
+                for rid, sha, at in self.conn.execute(
+                        f"SELECT region_id, commit_sha, committed_at FROM commit_cache WHERE {where}",
+                        [v for key in chunk for v in key]):
+                    out[rid] = (sha, at)
+        return out
+
+    def cache_commits(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        """Remember (region id, text hash, commit, committed at)."""
+        if rows:
+            with self._write() as conn:
+                conn.executemany("INSERT OR REPLACE INTO commit_cache VALUES (?,?,?,?)", rows)
 
     # --- reading --------------------------------------------------------
 

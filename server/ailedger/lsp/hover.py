@@ -11,7 +11,7 @@ from .server import AiLedgerServer
 
 def register(server: AiLedgerServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls: AiLedgerServer, params: types.HoverParams) -> types.Hover | None:
+    async def hover(ls: AiLedgerServer, params: types.HoverParams) -> types.Hover | None:
         from ..regions.positions import Pos
 
         state = ls.docs.get(params.text_document.uri)
@@ -26,14 +26,30 @@ def register(server: AiLedgerServer) -> None:
 
         rules = rules_of(ls, state)
         policy = current(ls, state.ref.root if state.ref else None)
+        commits = await _commits(ls, state, hits)
         text = "\n\n---\n\n".join(
-            provenance_markdown(state.rows[r], state.status(r), rules, policy.version, state.findings(r, rules))
+            provenance_markdown(state.rows[r], state.status(r), rules, policy.version, state.findings(r, rules),
+                                commits.get(r, False) if state.ref else None)
             for r in hits)
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
 
 
+async def _commits(ls: AiLedgerServer, state: Any, hits: list[str]) -> dict[str, Any]:
+    """The commit that first held each hovered region (commits.py: the hook's
+    events, else git blame of the buffer, in the worker thread)."""
+    if state.ref is None:
+        return {}
+    from ..commits import ai_lines, resolve
+
+    regions = {r: (state.rows[r], ai_lines(state.regions.ai_spans(r), state.regions.span(r))) for r in hits}
+    try:
+        return await ls.run_io(resolve, state.ref.root, state.ref.path, state.text, regions)
+    except Exception:  # noqa: BLE001 - a hover without its commit beats no hover
+        return {}
+
+
 def provenance_markdown(row: dict[str, Any], status: str, rules: Any = None, policy_version: str | None = None,
-                        findings: list[Any] | None = None) -> str:
+                        findings: list[Any] | None = None, commit: Any = None) -> str:
     """Who answers for what: the provider (model), the integrator (tool, and
     the policy in force), the developer who accepted, the reviewers."""
     import orjson
@@ -48,6 +64,10 @@ def provenance_markdown(row: dict[str, Any], status: str, rules: Any = None, pol
         f"- accepted by {row['accepted_by']}, {ago(row['accepted_at'])} ({row['accepted_at'][:19].replace('T', ' ')} UTC)",
         f"- still the AI's own text: {round(row['ai_fraction'] * 100)}%",
     ]
+    if commit:  # commits.CommitLink; False: asked, and not committed yet; None: not asked
+        lines.append(f"- first committed in `{commit.short()}` ({commit.at[:19].replace('T', ' ')} UTC)")
+    elif commit is False:
+        lines.append("- not committed yet")
     reviews = orjson.loads(row["reviews"])
     for r in reviews:
         note = f": {r['note']}" if r.get("note") else ""

@@ -174,7 +174,9 @@ def trail(region: dict[str, Any] | None, events: list[dict[str, Any]]) -> str:
         for e in events)
     head = (f"<section><h2>{escape(region['path'])}:{region['start_line'] + 1} in {escape(region['repo'])}</h2>"
             f"<p>{escape(tool_name(region))}, {escape(model_name(region))}, accepted by "
-            f"{escape(region['accepted_by'])}; now <b>{escape(region['status'])}</b></p></section>")
+            f"{escape(region['accepted_by'])}; now <b>{escape(region['status'])}</b>"
+            + (f"; first committed in <code>{escape(region['first_commit'][:12])}</code>" if region.get("first_commit") else "")
+            + "</p></section>")
     return page("Region trail", head + "<section><h2>Trail</h2><table><tr><th>when</th><th>event</th><th>by</th>"
                 f"<th>what</th><th>hash</th></tr>{rows}</table></section>")
 
@@ -185,4 +187,6 @@ def _what(event: dict[str, Any]) -> str:
         return f"{p['verdict']}" + (f": {p['note']}" if p.get("note") else "")
     if event["type"] == "acceptance":
         return f"{p['kind']} of {len(p.get('text') or '')} characters"
+    if event["type"] == "commit":
+        return f"committed in {p['commit'][:12]}"
     return str(p.get("reason", ""))

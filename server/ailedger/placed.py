@@ -1,0 +1,63 @@
+"""Where a file's live regions are in some text of that file, and where a
+span of one version of a file is in another: the one door
+through which `summary`, the commit links and the importers ask the
+placement engine (today `forensics`' re-anchoring from the ledger's
+snapshot, else `placement.place` by content). Keeping every call here lets
+the engine change behind this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .ledger.projection import LIVE
+from .ledger.store import Ledger
+from .regions.positions import Span
+
+
+@dataclass(frozen=True)
+class Placed:
+    row: dict[str, Any]  # the ledger's region row
+    span: Span  # where the region is in the text asked about (UTF-16)
+    ai_spans: list[Span]  # the parts still holding the AI's own text
+
+
+def regions_in(ledger: Ledger, repo: str, path: str, text: str) -> list[Placed]:
+    """The live regions of `repo:path` found in `text` (a working copy's file,
+    or a commit's blob of it); regions not found there are left out. Read-only."""
+    from .forensics import _where
+
+    rows = {r["region_id"]: r for r in ledger.regions(repo=repo, path=path, status=LIVE)}
+    if not rows:
+        return []
+    seen = ledger.snapshot(repo, path)
+    return [Placed(rows[rid], span, ai) for rid, span, ai in _where(ledger, rows, seen, text)]
+
+
+def follow(before: str, after: str, span: Span) -> tuple[Span, list[Span]] | None:
+    """Where a span of `before` (a commit's blob of a file) is in `after` (the
+    file now), with the parts still as they were; None when none of its lines
+    survive. The line diff `blame` re-anchors by."""
+    from .regions.reanchor import reanchor
+
+    if before == after:
+        return span, [span]
+    [result] = reanchor(before, after, [("", span, [span])], "utf-16")
+    return (result.span, result.ai_spans) if result.span is not None else None
+
+
+def runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Sorted line numbers as (first, last) runs of consecutive lines."""
+    out: list[tuple[int, int]] = []
+    for n in sorted(set(lines)):
+        if out and out[-1][1] == n - 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
+
+
+def lines_of(span: Span) -> range:
+    """0-based lines a span holds text on (an end at column 0 ends before that line)."""
+    last = span.end.line if span.end.character > 0 else span.end.line - 1
+    return range(span.start.line, max(span.start.line, last) + 1)
