@@ -53,6 +53,8 @@ def from_acceptance(event_id: str, p: dict[str, Any]) -> Row:
         "reopened": None,
         "updated_event": event_id,
         "policy_version": (p.get("policy") or {}).get("version"),
+        "contract": (p.get("policy") or {}).get("contract"),
+        "reopen_reason": None,
     }
 
 
@@ -92,6 +94,10 @@ def apply(row: Row, event_id: str, type_: str, p: dict[str, Any], actor: str) ->
         return row
     elif type_ == "reopen":
         row["reopened"] = event_id
+        row["reopen_reason"] = p["reason"]
+    elif type_ == "incident-open":
+        row["reopened"] = event_id
+        row["reopen_reason"] = f"incident {p['incidentId']}: {p['reason']}"
     if row["status"] != "ended":
         row["status"] = status_of(row)
     return row
@@ -122,7 +128,30 @@ def status_of(row: Row) -> str:
 
 
 def region_ids(type_: str, p: dict[str, Any]) -> list[str]:
-    """The regions an event speaks of."""
+    """The regions an event names. An incident names none: it speaks of a
+    scope (`incident_regions`), and closing one changes no region."""
     if type_ in ("review", "reopen"):
         return list(p["regionIds"])
+    if type_.startswith("incident-"):
+        return []
     return [p["regionId"]]
+
+
+_SCOPE = (("model", "provider", "model_provider"), ("model", "id", "model_id"), ("model", "version", "model_version"),
+          ("tool", "name", "tool_name"), ("tool", "version", "tool_version"))
+
+
+def in_scope(row: Row, scope: dict[str, Any]) -> bool:
+    """Did the model or tool an incident names write this region? Parts the
+    scope leaves out match anything; `since` bounds the acceptance time."""
+    for part, key, column in _SCOPE:
+        wanted = (scope.get(part) or {}).get(key)
+        if wanted is not None and row[column] != wanted:
+            return False
+    since = scope.get("since")
+    return not (since and row["accepted_at"] < since)
+
+
+def incident_regions(rows: Any, p: dict[str, Any]) -> list[str]:
+    """The regions an `incident-open` event reopens, of those given."""
+    return [r["region_id"] for r in rows if in_scope(r, p["scope"])]

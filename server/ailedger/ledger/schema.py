@@ -95,6 +95,12 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE regions ADD COLUMN policy_version TEXT;
     """,
+    # 3: the provider's contract an acceptance was made under, and why a region was reopened.
+    """
+    ALTER TABLE regions ADD COLUMN contract TEXT;
+    ALTER TABLE regions ADD COLUMN reopen_reason TEXT;
+    CREATE INDEX events_type ON events (type);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

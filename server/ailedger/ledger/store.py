@@ -45,7 +45,7 @@ _INSERT_EVENT = (
 _REGION_COLUMNS = (
     "region_id repo path start_line start_char end_line end_char ai_ranges text_sha256 "
     "ai_fraction status kind tool_name tool_version model_provider model_id model_version "
-    "accepted_by accepted_at accepted_event reviews reopened updated_event policy_version"
+    "accepted_by accepted_at accepted_event reviews reopened updated_event policy_version contract reopen_reason"
 ).split()
 _UPSERT_REGION = "INSERT OR REPLACE INTO regions ({}) VALUES ({})".format(
     ", ".join(_REGION_COLUMNS), ", ".join("?" * len(_REGION_COLUMNS))
@@ -323,7 +323,12 @@ class Ledger:
             row = projection.from_acceptance(event_id, payload)
             conn.execute(_UPSERT_REGION, tuple(row[c] for c in _REGION_COLUMNS))
             return
-        for region_id in projection.region_ids(type_, payload):
+        ids = projection.region_ids(type_, payload)
+        if type_ == "incident-open":  # by scope: every matching region this ledger holds, whoever wrote it
+            cursor = conn.execute("SELECT * FROM regions WHERE status != 'ended'")
+            names = [d[0] for d in cursor.description]
+            ids = projection.incident_regions((dict(zip(names, r)) for r in cursor), payload)
+        for region_id in ids:
             current = self._region_row(conn, region_id)
             if current is None:
                 continue  # its acceptance has not reached this ledger (yet)
@@ -424,6 +429,13 @@ class Ledger:
         for row in self.conn.execute(sql, params):
             yield StoredEvent(*row)
 
+    def events_of(self, *types: str) -> Iterator[StoredEvent]:
+        """Events of these types, in log order (incidents: a few among millions)."""
+        sql = ("SELECT rowid, id, device, seq, prev_hash, hash, type, body FROM events"
+               f" WHERE type IN ({', '.join('?' * len(types))}) ORDER BY rowid")
+        for row in self.conn.execute(sql, types):
+            yield StoredEvent(*row)
+
     def recent(self, limit: int = 20) -> list[StoredEvent]:
         rows = self.conn.execute(
             "SELECT rowid, id, device, seq, prev_hash, hash, type, body FROM events"
@@ -497,7 +509,10 @@ class Ledger:
             if event.type == "acceptance":
                 rows[payload["regionId"]] = projection.from_acceptance(event.id, payload)
                 continue
-            for region_id in projection.region_ids(event.type, payload):
+            ids = projection.region_ids(event.type, payload)
+            if event.type == "incident-open":
+                ids = projection.incident_regions((r for r in rows.values() if r["status"] != "ended"), payload)
+            for region_id in ids:
                 if region_id in rows:
                     rows[region_id] = projection.apply(rows[region_id], event.id, event.type, payload, actor)
         return sorted(rows.values(), key=lambda r: r["accepted_event"])

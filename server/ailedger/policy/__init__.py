@@ -2,6 +2,7 @@
 provenance obligations and prompt retention. Pure: no LSP, no HTTP."""
 
 from .assess import Finding, assess
+from .providers import Approval, ProviderTerms, approval
 from .load import FILENAME, NO_POLICY, Policy, PolicyError, TierRules, at, load, parse
 
-__all__ = ["FILENAME", "NO_POLICY", "Finding", "Policy", "PolicyError", "TierRules", "assess", "at", "load", "parse"]
+__all__ = ["FILENAME", "NO_POLICY", "Approval", "Finding", "ProviderTerms", "approval", "Policy", "PolicyError", "TierRules", "assess", "at", "load", "parse"]

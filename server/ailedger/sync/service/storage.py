@@ -257,8 +257,8 @@ class Storage:
     def events(self, org: str, repo: str | None, after: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         sql = "SELECT cursor, id, device, seq, prev_hash, hash, body FROM events WHERE org = ? AND cursor > ?"
         params: list[Any] = [org, after]
-        if repo is not None:
-            sql += " AND repo = ?"
+        if repo is not None:  # and the organisation's advisories (incidents), which belong to no repository
+            sql += " AND (repo = ? OR repo IS NULL)"
             params.append(repo)
         with self.lock:
             rows = self._x(sql + " ORDER BY cursor LIMIT ?", (*params, limit)).fetchall()
