@@ -8,7 +8,9 @@ from collections.abc import Iterator
 HELP = """\
 Report AI-written regions from the ledger, filtered by repository, path,
 author, tool, model, status and date, as a table, JSON, CSV or SARIF 2.1.0
-(one result per region that needs a review, for code-scanning tools).
+(one result per region that needs a review, for code-scanning tools; run in
+a working copy whose policy is approved-only, also one per region from a
+model or tool no [[provider]] approves: `ai-unapproved`).
 
 --format agent-trace writes Agent Trace records (agent-trace.dev, schema v1)
 as JSON Lines: one record per live region, with the model, the tool, the
@@ -79,9 +81,16 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(orjson.dumps(document).decode() + "\n")
             return 0
     if args.format == "sarif":
-        from ..export.sarif import sarif
+        from pathlib import Path
 
-        sys.stdout.write(orjson.dumps(sarif(rows), option=orjson.OPT_INDENT_2).decode() + "\n")
+        from .. import policy as policies
+        from ..export.sarif import sarif
+        from ..ledger.identity import repo_of_folder
+
+        here = repo_of_folder(Path.cwd())  # run in a working copy, its policy's findings are added
+        policy = policies.at(here.root)
+        out = sarif(rows, policy if policy.source is not None else None, here.repo)
+        sys.stdout.write(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode() + "\n")
     elif args.format == "json":
         for row in rows:
             print(orjson.dumps({**row, "ai_ranges": orjson.loads(row["ai_ranges"]),
@@ -92,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         # Who answers for what: the provider (model), the integrator (tool, under
         # which policy), the developer who accepted it, and the reviewers.
         columns = ["region_id", "repo", "path", "start_line", "end_line", "status", "kind", "tool_name",
-                   "tool_version", "policy_version", "model_provider", "model_id", "model_version", "accepted_by",
+                   "tool_version", "policy_version", "contract", "model_provider", "model_id", "model_version", "accepted_by",
                    "accepted_at", "reviewers", "ai_fraction"]
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()

@@ -107,7 +107,8 @@ def parse(raw: bytes, path: Path) -> Policy:
     try:
         model = PolicyFile.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
+        # A misspelt key also makes the right one "missing": name the misspelling.
+        first = min(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
         raise _error(path, text, first["loc"], _explain(first)) from None
     digest = hashlib.sha256(raw).hexdigest()
     return _resolve(model, path, text, digest)
@@ -168,6 +169,9 @@ def _providers(model: PolicyFile, path: Path, text: str) -> tuple[ProviderTerms,
             globs = getattr(given, key)
             if globs is None:
                 continue
+            if not globs:
+                raise _error(path, text, ("provider", i, key), "an empty list approves no model: name at least one"
+                             if key == "models" else "an empty list approves no tool: leave `tools` out for any tool")
             try:
                 lists[key] = tuple(_pattern(g, j) for j, g in enumerate(globs))
             except _BadPattern as err:

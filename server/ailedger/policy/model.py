@@ -82,7 +82,7 @@ class Rules(_Strict):
     severity: Severity | None = None
     max_unreviewed: Duration | None = None
     require_provenance: list[ProvenanceField] | None = None
-    approved_only: bool | None = None
+    approved_only: Annotated[bool, Field(strict=True)] | None = None  # "yes" is a typo, not true
 
 
 class Tier(Rules):
@@ -97,8 +97,8 @@ class Provider(_Strict):
     """A provider the organisation agreed to use, and on what terms."""
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    models: Annotated[list[Glob], Field(min_length=1)]
-    tools: Annotated[list[Glob], Field(min_length=1)] | None = None
+    models: list[Glob]  # an empty list is refused with its own message (load.py)
+    tools: list[Glob] | None = None
     contract: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     defect_response: Duration | None = None
     contact: Annotated[str, Field(min_length=1, max_length=500)] | None = None
