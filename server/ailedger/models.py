@@ -140,6 +140,7 @@ class PolicyRef(TypedDict):
     sha256: Sha256 | None
     retention: Literal["full", "redacted", "hash", "none"]
     contract: NotRequired[str | None]  # an acceptance's: the [[provider]] contract its model was used under
+    unapproved: NotRequired[str | None]  # an acceptance's, in an approved-only tier: why no [[provider]] approves it
 
 
 class Acceptance(TypedDict):

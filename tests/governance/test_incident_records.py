@@ -147,3 +147,36 @@ def test_bad_incident_commands_say_what_is_wrong_and_record_nothing(cli, repo: P
     assert broken.code == 2 and ".ailedger.toml:1: provider[0].models: field required" in broken.err
     with Ledger(env["AILEDGER_DB"]) as ledger:
         assert ledger.count() == count
+
+
+def test_an_incident_reopens_code_that_reaches_a_ledger_after_it(tmp_path: Path) -> None:
+    """Carol wrote code with the faulty model before the incident, offline;
+    her acceptance reaches Alice's ledger after Alice opened the incident:
+    it arrives reopened (and the rebuilt projection agrees). Code accepted
+    after the incident was opened is new code, merely unreviewed."""
+    from ailedger.sync.client import import_events
+    from helpers import acceptance_payload
+
+    model = {"provider": "openai", "id": "gpt-4.1", "version": "2025-04-14"}
+    with Ledger(tmp_path / "carol.db") as carol, Ledger(tmp_path / "alice.db") as alice:
+        before = carol.append("acceptance", acceptance_payload(1, model=model, acceptedAt="2026-11-20T09:00:00Z"),
+                              actor="carol@example.com")
+        opened = alice.append("incident-open", {
+            "incidentId": "INC-TEST0001", "scope": {"model": {"provider": "openai", "id": "gpt-4.1"}},
+            "reason": "recall", "openedBy": "alice@example.com", "openedAt": "2026-11-27T12:00:00Z"},
+            actor="alice@example.com")
+        after = carol.append("acceptance", acceptance_payload(2, model=model, acceptedAt="2026-11-28T09:00:00Z"),
+                             actor="carol@example.com")
+        other = carol.append("acceptance", acceptance_payload(3, acceptedAt="2026-11-20T09:00:00Z",
+                                                              model={"provider": "anthropic", "id": "claude"}),
+                             actor="carol@example.com")
+        assert import_events(alice, [e.to_wire() for e in (before, after, other)]) == 3
+        ids = [e.content["payload"]["regionId"] for e in (before, after, other)]
+        assert [alice.region(i)["status"] for i in ids] == ["reopened", "unreviewed", "unreviewed"]
+        assert alice.region(ids[0])["reopened"] == opened.id
+        assert alice.region(ids[0])["reopen_reason"] == "incident INC-TEST0001: recall"
+        assert {r["region_id"]: r["status"] for r in alice.rebuild_regions()} == dict(zip(ids, ["reopened", "unreviewed", "unreviewed"]))
+
+        assert import_events(carol, [opened.to_wire()]) == 1  # the advisory reaches Carol's ledger: the same states
+        assert [carol.region(i)["status"] for i in ids] == ["reopened", "unreviewed", "unreviewed"]
+        assert alice.verify().ok and carol.verify().ok

@@ -95,6 +95,9 @@ async def test_an_incident_reaches_a_teammates_editor_and_the_dashboard(cli, rep
     lead = signed_in(service, "lead@example.com")
     page = lead.get("/")
     assert page.status_code == 200 and "href='/incidents'" in page.text  # reachable from the dashboard's home
+    assert f"/regions/{region_id}" in page.text  # reopened, so open for review again on the home page too
+    [served] = lead.get("/v1/regions", headers={"authorization": f"Bearer {alice['AILEDGER_TOKEN']}"}).json()["regions"]
+    assert (served["status"], served["reopen_reason"]) == ("reopened", f"incident {incident_id}: {REASON}")
     listing = lead.get("/incidents")
     assert listing.status_code == 200
     row = re.search(rf'<tr data-incident="{incident_id}">(.*?)</tr>', listing.text, re.S)[1]
@@ -115,3 +118,31 @@ async def test_an_incident_reaches_a_teammates_editor_and_the_dashboard(cli, rep
                      detail.text)
     assert "MSA-2026-014" in detail.text and "openai/gpt-4.1@2025-04-14</td><td class=num>1" in detail.text
     assert lead.get("/incidents/INC-NOTTHERE").status_code == 404
+
+
+def test_the_dashboard_shows_unapproved_code_and_escapes_what_ledgers_say(cli, repo: Path, env, service) -> None:
+    (repo / ".ailedger.toml").write_text(POLICY + "\n[default]\napproved-only = true\n")
+    app = repo / "app.py"
+    app.write_text(BASE)
+    env.update(AILEDGER_ENDPOINT=service.url, AILEDGER_TOKEN=service.token("dev@example.com"))
+    unapproved = cli("record", "--file", str(app), "--lines", "4-4", "--tool", "windsurf",
+                     "--model", "mistral/codestral@25.01", cwd=repo)
+    approved = cli("record", "--file", str(app), "--lines", "5-5", "--tool", "copilot",
+                   "--model", "openai/gpt-4.1@2025-04-14", cwd=repo)
+    assert unapproved.code == 0 and approved.code == 0, unapproved.err + approved.err
+    opened = cli("incident", "open", "--tool", "windsurf", "--reason", "<script>alert(1)</script>", cwd=repo)
+    assert opened.code == 0 and f"sent to {service.url}" in opened.out, opened.err
+    assert cli("sync", cwd=repo).code == 0
+
+    page = signed_in(service, "lead@example.com").get("/incidents")
+    assert page.status_code == 200
+    assert '<span class="bad" id=unapproved-total>1</span>' in page.text
+    row = re.search(rf'<tr data-region="{unapproved.out.strip()}">(.*?)</tr>', page.text, re.S)[1]
+    assert "mistral/codestral@25.01" in row and "windsurf" in row
+    assert "not approved in tier default (approved-only): provider mistral is not approved (approved providers: openai)" in row
+    assert approved.out.strip() not in page.text
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "no defect-response in the contract" in page.text  # a tool's incident names no provider's terms
+    reviewer = httpx.Client(base_url=service.url, timeout=30)
+    reviewer.post("/login", data={"token": service.token("rev@example.com")})
+    assert reviewer.get("/incidents").status_code == 403  # for leads and admins, as the dashboard's home

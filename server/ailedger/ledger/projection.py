@@ -152,6 +152,29 @@ def in_scope(row: Row, scope: dict[str, Any]) -> bool:
     return not (since and row["accepted_at"] < since)
 
 
+def under_incidents(row: Row, incidents: list[tuple[str, dict[str, Any]]]) -> Row:
+    """A region whose acceptance reaches this ledger after an incident about
+    it (a teammate synced late): reopened as if it had been here, for code
+    accepted before the incident was opened. `incidents`: the earlier
+    `incident-open` events (id, payload), in log order."""
+    for event_id, p in incidents:
+        if _reopens(row, p):
+            row = apply(row, event_id, "incident-open", p, "")
+    return row
+
+
+def _reopens(row: Row, p: dict[str, Any]) -> bool:
+    """An incident reopens code in its scope accepted before it was opened,
+    whichever reached the ledger first: every ledger ends in the same state."""
+    return in_scope(row, p["scope"]) and _instant(row["accepted_at"]) <= _instant(p["openedAt"])
+
+
+def _instant(stamp: Any) -> Any:
+    from datetime import datetime
+
+    return stamp if not isinstance(stamp, str) else datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
 def incident_regions(rows: Any, p: dict[str, Any]) -> list[str]:
     """The regions an `incident-open` event reopens, of those given."""
-    return [r["region_id"] for r in rows if in_scope(r, p["scope"])]
+    return [r["region_id"] for r in rows if _reopens(r, p)]

@@ -308,8 +308,14 @@ class Ledger:
                 cursor = conn.execute(
                     "SELECT rowid, id, type, body FROM events WHERE rowid > ? ORDER BY rowid", (done,)
                 )
-                for rowid, event_id, type_, body in cursor.fetchall():
-                    self._project_one(conn, event_id, type_, orjson.loads(body))
+                pending = cursor.fetchall()
+                # Incidents an acceptance may arrive after (rare: one indexed query per catch-up).
+                incidents = [(r, i, orjson.loads(b)["payload"]) for r, i, b in conn.execute(
+                    "SELECT rowid, id, body FROM events WHERE type = 'incident-open' AND rowid <= ? ORDER BY rowid",
+                    (pending[-1][0] if pending else 0,))]
+                for rowid, event_id, type_, body in pending:
+                    earlier = [(i, p) for r, i, p in incidents if r < rowid] if incidents else []
+                    self._project_one(conn, event_id, type_, orjson.loads(body), earlier)
                     done = rowid
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('projected_rowid', ?)", (str(done),)
@@ -317,10 +323,10 @@ class Ledger:
             self._projected = done
 
     def _project_one(self, conn: sqlite3.Connection, event_id: str, type_: str,
-                     content: dict[str, Any]) -> None:
+                     content: dict[str, Any], incidents: list[tuple[str, dict[str, Any]]]) -> None:
         payload = content["payload"]
         if type_ == "acceptance":
-            row = projection.from_acceptance(event_id, payload)
+            row = projection.under_incidents(projection.from_acceptance(event_id, payload), incidents)
             conn.execute(_UPSERT_REGION, tuple(row[c] for c in _REGION_COLUMNS))
             return
         ids = projection.region_ids(type_, payload)
@@ -503,12 +509,16 @@ class Ledger:
     def rebuild_regions(self) -> list[dict[str, Any]]:
         """Replay the whole log into a fresh projection (in memory) and return it."""
         rows: dict[str, dict[str, Any]] = {}
+        incidents: list[tuple[str, dict[str, Any]]] = []
         for event in self.events():
             content = event.content
             payload, actor = content["payload"], content["actor"]
             if event.type == "acceptance":
-                rows[payload["regionId"]] = projection.from_acceptance(event.id, payload)
+                rows[payload["regionId"]] = projection.under_incidents(
+                    projection.from_acceptance(event.id, payload), incidents)
                 continue
+            if event.type == "incident-open":
+                incidents.append((event.id, payload))
             ids = projection.region_ids(event.type, payload)
             if event.type == "incident-open":
                 ids = projection.incident_regions((r for r in rows.values() if r["status"] != "ended"), payload)

@@ -61,15 +61,21 @@ class Policy:
                 self._cache[path] = hit
         return hit
 
-    def ref(self, tool: dict[str, Any] | None = None, model: dict[str, Any] | None = None) -> dict[str, Any]:
+    def ref(self, tool: dict[str, Any] | None = None, model: dict[str, Any] | None = None,
+            path: str | None = None) -> dict[str, Any]:
         """What an event records of the policy it was made under; for an
-        acceptance (`tool`, `model`), the contract under which the provider's
-        model was used, when a [[provider]] approves it."""
+        acceptance (`tool`, `model`, `path`), the contract under which the
+        provider's model was used when a [[provider]] approves it, and why it
+        was not approved where its tier is approved-only (the audit service,
+        which has no policy, shows that)."""
         ref: dict[str, Any] = {"version": self.version, "sha256": self.sha256, "retention": self.retention}
         if tool is not None and self.providers:
             found = approval(self.providers, tool, model)
             if found.approved and found.provider is not None and found.provider.contract:
                 ref["contract"] = found.provider.contract
+            rules = self.rules_for(path) if path is not None else None
+            if rules is not None and rules.approved_only and not found.approved:
+                ref["unapproved"] = f"not approved in tier {rules.name} (approved-only): {found.reason}"
         return ref
 
     def provider(self, name: str | None) -> ProviderTerms | None:

@@ -1,6 +1,7 @@
 """The dashboard's incident pages: `/incidents` (every incident of the
-organisation, with what it touched and when the provider's answer is due)
-and `/incidents/{id}` (one incident: counts by model version and
+organisation, with what it touched and when the provider's answer is due;
+and the AI code accepted from models or tools its tier's policy does not
+approve) and `/incidents/{id}` (one incident: counts by model version and
 repository, the provider's terms, the outcome).
 
 Read from the service's events table with SQL that runs the same on SQLite
@@ -23,7 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ... import incidents
-from ...describe import model_name
+from ...describe import model_name, tool_name
 from ...ledger.projection import from_acceptance
 
 INCIDENT_TYPES = ("incident-open", "incident-close")
@@ -70,6 +71,28 @@ def affected(storage: Any, org: str, incident: incidents.Incident) -> list[dict[
     return incidents.affected(rows, incident)
 
 
+UNAPPROVED_SHOWN = 200
+
+
+def unapproved(storage: Any, org: str) -> tuple[int, list[dict[str, Any]]]:
+    """Acceptances recorded as unapproved by the policy in force (an
+    approved-only tier, no [[provider]] approving the model and tool): how
+    many, and the most recent of them with the reason."""
+    sql = "FROM events WHERE org = ? AND type = ? AND body LIKE ? ESCAPE '\\'"
+    params = [org, "acceptance", _like('"unapproved":"')]
+    total = _query(storage, f"SELECT COUNT(*) {sql}", params)[0][0]
+    recent = _query(storage, f"SELECT id, body {sql} ORDER BY cursor DESC LIMIT {UNAPPROVED_SHOWN}", params)
+    shown = []
+    for event_id, body in recent:
+        p = orjson.loads(body)["payload"]
+        row = from_acceptance(event_id, p)
+        shown.append({"region_id": row["region_id"], "repo": row["repo"], "path": row["path"],
+                      "line": row["start_line"] + 1, "model": model_name(row), "tool": tool_name(row),
+                      "accepted_by": row["accepted_by"], "accepted_at": _shown(row["accepted_at"]),
+                      "reason": p["policy"]["unapproved"]})
+    return total, shown
+
+
 def summary(incident: incidents.Incident, rows: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     hit = incidents.counts(rows)
     due = incident.due
@@ -103,12 +126,15 @@ def routes(storage: Any, session: Any) -> list[Route]:
         if isinstance(who, Response):
             return who
 
-        def load() -> list[dict[str, Any]]:
+        def load() -> dict[str, Any]:
             now = datetime.now(timezone.utc)
-            return [summary(i, affected(storage, who.org, i), now) for i in organisation_incidents(storage, who.org)]
+            total, shown = unapproved(storage, who.org)
+            return {"incidents": [summary(i, affected(storage, who.org, i), now)
+                                  for i in organisation_incidents(storage, who.org)],
+                    "unapproved_total": total, "unapproved": shown}
 
         found = await run_in_threadpool(load)
-        return HTMLResponse(_templates().get_template("incidents.html").render(incidents=found))
+        return HTMLResponse(_templates().get_template("incidents.html").render(**found))
 
     async def detail(request: Request) -> Response:
         who = await lead(request)

@@ -191,6 +191,10 @@ class Storage:
         for e in events:
             p = e["payload"]
             ids = projection.region_ids(e["type"], p)
+            if e["type"] == "incident-open":  # by scope, over the organisation's regions (incidents are rare)
+                known = {r["region_id"]: r for r in (orjson.loads(x[0]) for x in self._x(
+                    "SELECT row FROM regions WHERE org = ? AND status != 'ended'", (org,)).fetchall())}
+                ids = projection.incident_regions({**known, **rows}.values(), p)
             trail += [(region_id, e["id"]) for region_id in ids]
             if e["type"] == "acceptance":
                 new_repos[p["regionId"]] = p["repo"]
@@ -202,7 +206,7 @@ class Storage:
                     row = rows.get(region_id) or self._region_row(org, region_id)
                     if row is not None:
                         rows[region_id] = projection.apply(row, e["id"], e["type"], p, e["actor"])
-                        repo = repo or row["repo"]
+                        repo = repo or (row["repo"] if not e["type"].startswith("incident-") else None)
             body = orjson.dumps({k: e[k] for k in ("actor", "payload", "ts", "type", "v")}).decode()
             inserts.append((e["id"], e["device"], e["seq"], e["prevHash"], e["hash"], e["type"], body, org, repo, now))
         self._conn_many("INSERT INTO events (id, device, seq, prev_hash, hash, type, body, org, repo, received_at)"
