@@ -180,3 +180,13 @@ def test_an_incident_reopens_code_that_reaches_a_ledger_after_it(tmp_path: Path)
         assert import_events(carol, [opened.to_wire()]) == 1  # the advisory reaches Carol's ledger: the same states
         assert [carol.region(i)["status"] for i in ids] == ["reopened", "unreviewed", "unreviewed"]
         assert alice.verify().ok and carol.verify().ok
+
+
+def test_sarif_carries_the_incidents_reason(cli, repo: Path, env) -> None:
+    ids = scenario(cli, repo, env)
+    incident = open_incident(cli, repo, "--model", "openai/gpt-4.1@2025-06-01", "--reason", "regression")
+    sarif = json.loads(cli("report", "--format", "sarif", cwd=repo).out)
+    [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "ai-reopened"]
+    assert result["partialFingerprints"] == {"ailedgerRegionId/v1": ids["new"]}
+    assert result["message"]["text"].endswith(f". Reopened: incident {incident}: regression")
+    assert result["properties"]["contract"] == "MSA-2026-014"

@@ -37,7 +37,8 @@ def sarif(rows: list[dict[str, Any]], policy: Any = None, repo: str | None = Non
     now = datetime.now(timezone.utc)
     results = []
     for row in rows:
-        found = [(code, "warning", region_message(row, now))] if (code := REVIEW_CODES.get(row["status"])) else []
+        why = f". Reopened: {row['reopen_reason']}" if row["status"] == "reopened" and row.get("reopen_reason") else ""
+        found = [(code, "warning", region_message(row, now) + why)] if (code := REVIEW_CODES.get(row["status"])) else []
         if policy is not None and row["repo"] == repo and row["status"] not in ("ended", "rejected"):
             from ..policy.providers import row_approval
 
