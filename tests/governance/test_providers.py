@@ -4,6 +4,7 @@ an acceptance records."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -196,3 +197,9 @@ def test_an_acceptance_names_the_contract_and_blame_and_reports_show_it(cli, rep
     assert [r["contract"] for r in rows if r["region_id"] == region] == ["MSA-2026-014"]
     [trace] = [json.loads(line) for line in cli("report", "--format", "agent-trace", cwd=repo).out.splitlines()]
     assert trace["metadata"]["dev.ailedger"]["contract"] == "MSA-2026-014"
+    assert cli("review", region, "--verdict", "approved", cwd=repo).code == 0
+    [envelope] = [json.loads(line) for line in cli("report", "--format", "intoto", cwd=repo).out.splitlines()]
+    statement = json.loads(base64.b64decode(envelope["payload"]))
+    provenance = statement["predicate"]["provenance"]
+    assert (provenance["contract"], provenance["provider"]["provider"], provenance["acceptedBy"]) == \
+        ("MSA-2026-014", "openai", "dev@example.com")
