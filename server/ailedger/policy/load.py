@@ -170,7 +170,7 @@ def _providers(model: PolicyFile, path: Path, text: str) -> tuple[ProviderTerms,
     for i, given in enumerate(model.provider):
         if any(p.name == given.name for p in out):
             raise _error(path, text, ("provider", i, "name"), f"provider {given.name!r} is declared twice")
-        lists = {}
+        lists: dict[str, tuple[Any, ...]] = {}
         for key in ("models", "tools"):
             globs = getattr(given, key)
             if globs is None:
@@ -178,27 +178,17 @@ def _providers(model: PolicyFile, path: Path, text: str) -> tuple[ProviderTerms,
             if not globs:
                 raise _error(path, text, ("provider", i, key), "an empty list approves no model: name at least one"
                              if key == "models" else "an empty list approves no tool: leave `tools` out for any tool")
-            try:
-                lists[key] = tuple(_pattern(g, j) for j, g in enumerate(globs))
-            except _BadPattern as err:
-                raise _error(path, text, ("provider", i, key, err.index), str(err)) from None
+            patterns = []
+            for j, glob in enumerate(globs):
+                try:
+                    patterns.append(pattern(glob))
+                except ValueError as err:
+                    raise _error(path, text, ("provider", i, key, j), f"bad pattern {glob!r}: {err}") from None
+            lists[key] = tuple(patterns)
         out.append(ProviderTerms(name=given.name, models=lists["models"], tools=lists.get("tools"),
                                  contract=given.contract, defect_response=given.defect_response,
                                  contact=given.contact))
     return tuple(out)
-
-
-class _BadPattern(ValueError):
-    def __init__(self, message: str, index: int) -> None:
-        super().__init__(message)
-        self.index = index
-
-
-def _pattern(glob: str, index: int) -> Any:
-    try:
-        return pattern(glob)
-    except ValueError as err:
-        raise _BadPattern(f"bad pattern {glob!r}: {err}", index) from None
 
 
 def _rules(name: str, given: Rules, base: TierRules, model: PolicyFile, path: Path, text: str,
