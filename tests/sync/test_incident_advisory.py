@@ -146,3 +146,37 @@ def test_the_dashboard_shows_unapproved_code_and_escapes_what_ledgers_say(cli, r
     reviewer = httpx.Client(base_url=service.url, timeout=30)
     reviewer.post("/login", data={"token": service.token("rev@example.com")})
     assert reviewer.get("/incidents").status_code == 403  # for leads and admins, as the dashboard's home
+
+
+def test_code_that_reaches_the_service_after_the_incident_arrives_reopened(cli, repo: Path, env, service,
+                                                                          tmp_path: Path) -> None:
+    """Carol wrote code with the faulty model yesterday, offline; she syncs
+    after Alice opened the incident: the service (and so the dashboard)
+    has it reopened, as every ledger does."""
+    import json
+
+    from helpers import acceptance_params
+
+    app = repo / "app.py"
+    app.write_text(BASE)
+    env.update(AILEDGER_ENDPOINT=service.url, AILEDGER_TOKEN=service.token("alice@example.com"),
+               AILEDGER_USER="alice@example.com", AILEDGER_DB=str(tmp_path / "alice.db"))
+    # Alice has a ledger (code from another model, not in the incident) and opens the incident from it.
+    assert cli("record", "--file", str(app), "--lines", "4-4", "--tool", "copilot", "--model", "openai/o3", cwd=repo).code == 0
+    opened = cli("incident", "open", "--model", "openai/gpt-4.1", "--reason", REASON, cwd=repo)
+    assert opened.code == 0 and f"sent to {service.url}" in opened.out, opened.err
+
+    env.update(AILEDGER_TOKEN=service.token("carol@example.com"), AILEDGER_USER="carol@example.com",
+               AILEDGER_DB=str(tmp_path / "carol.db"))
+    yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
+    params = acceptance_params(app, 4, AI.splitlines(keepends=True)[1], acceptedAt=yesterday)
+    carol = cli("record", input=json.dumps(params), cwd=repo)
+    assert carol.code == 0, carol.err
+    assert cli("sync", cwd=repo).code == 0
+    served = httpx.get(f"{service.url}/v1/regions", params={"limit": 100},
+                       headers={"authorization": f"Bearer {service.token('lead@example.com', role='lead')}"}).json()
+    status = {r["region_id"]: (r["status"], r["reopen_reason"]) for r in served["regions"]}
+    incident_id = re.search(r"opened (INC-[0-9A-Z]{8})", opened.out)[1]
+    assert status[carol.out.strip()] == ("reopened", f"incident {incident_id}: {REASON}")
+    with Ledger(tmp_path / "carol.db") as ledger:  # her own ledger pulled the advisory: the same state
+        assert ledger.region(carol.out.strip())["status"] == "reopened"
