@@ -193,6 +193,8 @@ def test_an_acceptance_names_the_contract_and_blame_and_reports_show_it(cli, rep
         assert ledger.region(region)["contract"] == "MSA-2026-014"
     blame = cli("blame", str(path), cwd=repo)
     assert blame.code == 0 and "contract MSA-2026-014" in blame.out
+    table = cli("report", cwd=repo).out
+    assert "contract" in table.splitlines()[0] and "MSA-2026-014" in table
     rows = [json.loads(line) for line in cli("report", "--format", "json", cwd=repo).out.splitlines()]
     assert [r["contract"] for r in rows if r["region_id"] == region] == ["MSA-2026-014"]
     [trace] = [json.loads(line) for line in cli("report", "--format", "agent-trace", cwd=repo).out.splitlines()]

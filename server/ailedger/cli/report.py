@@ -117,10 +117,10 @@ def run(args: argparse.Namespace) -> int:
         from datetime import datetime, timezone
 
         now = datetime.now(timezone.utc)
-        print_columns(("where", "status", "tool", "policy", "model", "accepted by", "age", "reviewed by"),
+        print_columns(("where", "status", "tool", "policy", "model", "contract", "accepted by", "age", "reviewed by"),
                       [(f"{r['repo']}:{r['path']}:{r['start_line'] + 1}", r["status"], tool_name(r),
-                        r.get("policy_version") or "-", model_name(r), r["accepted_by"], ago(r["accepted_at"], now),
-                        reviewers(r) or "-") for r in rows])
+                        r.get("policy_version") or "-", model_name(r), r.get("contract") or "-", r["accepted_by"],
+                        ago(r["accepted_at"], now), reviewers(r) or "-") for r in rows])
     return 0
 
 
