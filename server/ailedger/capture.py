@@ -82,7 +82,7 @@ def acceptance_payload(
         "sessionId": params.get("sessionId"),
         "itemId": params.get("itemId"),
         "acceptedAt": accepted_at,
-        "policy": policy.ref() if policy.source is not None else None,
+        "policy": policy.ref(params["tool"], params["model"], where.path) if policy.source is not None else None,
     }
 
 

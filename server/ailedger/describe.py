@@ -64,6 +64,9 @@ def finding_message(row: dict[str, Any], finding: Any, now: datetime | None = No
     if finding.code == "ai-missing-provenance":
         return (f"AI-generated code without the provenance its tier requires: {finding.message}; "
                 f"{tool_name(row)}, accepted by {row['accepted_by']} {ago(row['accepted_at'], now)}")
+    if finding.code == "ai-unapproved":
+        return (f"AI-generated code from a model or tool the policy does not approve: {tool_name(row)}, "
+                f"{model_name(row)}, accepted by {row['accepted_by']} {ago(row['accepted_at'], now)}. {finding.message}")
     headline = region_message(row, now)
     if finding.code == "ai-under-reviewed" and row.get("status") == "reviewed":
         headline = headline.replace(HEADLINES["reviewed"], "AI-generated code not reviewed enough", 1)

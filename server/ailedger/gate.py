@@ -50,8 +50,9 @@ class GateResult:
 def blocking(finding: Finding, rules: TierRules) -> bool:
     """A tier with `max-unreviewed` lets unreviewed code through until its
     deadline; without one, the review must come before the merge. Missing
-    provenance always blocks: nobody can answer for an unknown model."""
-    return finding.code == "ai-missing-provenance" or rules.max_unreviewed is None or finding.overdue is not None
+    provenance always blocks: nobody can answer for an unknown model; nor
+    can a review make an unapproved model approved."""
+    return finding.code in ("ai-missing-provenance", "ai-unapproved") or rules.max_unreviewed is None or finding.overdue is not None
 
 
 def check(ledger: Ledger, ref: RepoRef, policy: Policy, now: datetime | None = None) -> GateResult:

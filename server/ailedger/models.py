@@ -157,6 +157,8 @@ class PolicyRef(TypedDict):
     version: NonEmpty
     sha256: Sha256 | None
     retention: Literal["full", "redacted", "hash", "none"]
+    contract: NotRequired[str | None]  # an acceptance's: the [[provider]] contract its model was used under
+    unapproved: NotRequired[str | None]  # an acceptance's, in an approved-only tier: why no [[provider]] approves it
 
 
 class Acceptance(TypedDict):
@@ -250,6 +252,56 @@ class Commit(TypedDict):
     textSha256: dict[str, Sha256]  # each region's text in that commit
 
 
+class IncidentScope(TypedDict):
+    """Which code an incident is about: parts left out match anything."""
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    model: NotRequired[ModelInfo | None]
+    tool: NotRequired[Tool | None]
+    since: NotRequired[Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}")] | None]
+
+
+def _names_a_suspect(s: IncidentScope) -> IncidentScope:
+    if not any((s.get("model") or {}).values()) and not s.get("tool"):
+        raise ValueError("an incident names a model or a tool")
+    return s
+
+
+class ProviderTermsRef(TypedDict):
+    """The `[[provider]]` terms in force when an incident was opened."""
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    name: NonEmpty
+    contract: NotRequired[str | None]
+    contact: NotRequired[str | None]
+    defectResponse: NotRequired[str | None]  # "72 hours"
+    due: NotRequired[datetime | None]  # when the provider's answer to the defect report is due
+
+
+class IncidentOpen(TypedDict):
+    """A faulty model or tool: reopens review of every region it wrote, in
+    every ledger the event reaches (matched by scope there, whoever wrote it)."""
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    incidentId: NonEmpty
+    scope: Annotated[IncidentScope, AfterValidator(_names_a_suspect)]
+    reason: NonEmpty
+    openedBy: str
+    openedAt: datetime
+    provider: NotRequired[ProviderTermsRef | None]
+    policy: NotRequired[PolicyRef | None]
+
+
+class IncidentClose(TypedDict):
+    """The outcome of an incident. Regions stay reopened until reviewed."""
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    incidentId: NonEmpty
+    resolution: NonEmpty
+    closedBy: str
+    closedAt: datetime
+
+
 PAYLOADS: dict[str, Any] = {
     "acceptance": Acceptance,
     "review": Review,
@@ -257,8 +309,11 @@ PAYLOADS: dict[str, Any] = {
     "region-ended": RegionEnded,
     "reopen": Reopen,
     "commit": Commit,
+    "incident-open": IncidentOpen,
+    "incident-close": IncidentClose,
 }
-EventType = Literal["acceptance", "review", "region-update", "region-ended", "reopen", "commit"]
+EventType = Literal["acceptance", "review", "region-update", "region-ended", "reopen", "commit", "incident-open",
+                    "incident-close"]
 
 
 class Event(TypedDict):

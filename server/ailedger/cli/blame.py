@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
                 "toolVersion": row.get("tool_version"),
                 "model": {"provider": row.get("model_provider"), "id": row.get("model_id"),
                           "version": row.get("model_version")} if row else None,
+                "contract": row.get("contract"),
                 "acceptedBy": row.get("accepted_by"), "acceptedAt": row.get("accepted_at"),
                 "status": row.get("status"),
                 "commit": commits[row["region_id"]].to_json() if row.get("region_id") in commits else None,
@@ -95,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         reviews = b.reviews()
         review = f"{reviews[-1]['verdict']} by {reviews[-1]['reviewer']}" if reviews else r["status"]
         link = commits.get(r["region_id"])
-        table.append((str(b.line), b.attribution, f"{tool_name(r)} / {model_name(r)}",
+        contract = f" (contract {r['contract']})" if r.get("contract") else ""
+        table.append((str(b.line), b.attribution, f"{tool_name(r)} / {model_name(r)}{contract}",
                       f"{r['accepted_by']}, {ago(r['accepted_at'])}", review,
                       link.short() if link else "uncommitted", b.text))
     print_columns(("line", "who", "tool / model", "accepted", "review", "commit", "text"), table)

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
 HELP = """\
 Check that the AI-written code in this working copy meets the repository's
 policy (.ailedger.toml): reviewed by enough of the right people, not past its
-tier's deadline, with the provenance the tier requires. In CI, bring the
+tier's deadline, with the provenance the tier requires, and, where the tier
+is approved-only, from a model and tool a [[provider]] approves. In CI, bring the
 ledger from the audit service first (`ailedger sync`).
 
 exit status: 0 the working copy meets the policy; 1 something falls short

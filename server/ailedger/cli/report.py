@@ -8,7 +8,9 @@ from collections.abc import Iterator
 HELP = """\
 Report AI-written regions from the ledger, filtered by repository, path,
 author, tool, model, status and date, as a table, JSON, CSV or SARIF 2.1.0
-(one result per region that needs a review, for code-scanning tools).
+(one result per region that needs a review, for code-scanning tools; run in
+a working copy whose policy is approved-only, also one per region from a
+model or tool no [[provider]] approves: `ai-unapproved`).
 
 --format agent-trace writes Agent Trace records (agent-trace.dev, schema v1)
 as JSON Lines: one record per live region, with the model, the tool, the
@@ -80,9 +82,16 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(orjson.dumps(document).decode() + "\n")
             return 0
     if args.format == "sarif":
-        from ..export.sarif import sarif
+        from pathlib import Path
 
-        sys.stdout.write(orjson.dumps(sarif(rows), option=orjson.OPT_INDENT_2).decode() + "\n")
+        from .. import policy as policies
+        from ..export.sarif import sarif
+        from ..ledger.identity import repo_of_folder
+
+        here = repo_of_folder(Path.cwd())  # run in a working copy, its policy's findings are added
+        policy = policies.at(here.root)
+        out = sarif(rows, policy if policy.source is not None else None, here.repo)
+        sys.stdout.write(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode() + "\n")
     elif args.format == "json":
         for row in rows:
             print(orjson.dumps({**row, "ai_ranges": orjson.loads(row["ai_ranges"]),
@@ -93,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
         # Who answers for what: the provider (model), the integrator (tool, under
         # which policy), the developer who accepted it, and the reviewers.
         columns = ["region_id", "repo", "path", "start_line", "end_line", "status", "kind", "tool_name",
-                   "tool_version", "policy_version", "model_provider", "model_id", "model_version", "accepted_by",
-                   "accepted_at", "reviewers", "ai_fraction", "first_commit"]
+                   "tool_version", "policy_version", "contract", "model_provider", "model_id", "model_version",
+                   "accepted_by", "accepted_at", "reviewers", "ai_fraction", "first_commit"]
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(dict(r, start_line=r["start_line"] + 1, end_line=r["end_line"] + 1, reviewers=reviewers(r))
@@ -109,10 +118,12 @@ def run(args: argparse.Namespace) -> int:
         from datetime import datetime, timezone
 
         now = datetime.now(timezone.utc)
-        print_columns(("where", "status", "tool", "policy", "model", "accepted by", "age", "commit", "reviewed by"),
+        print_columns(("where", "status", "tool", "policy", "model", "contract", "accepted by", "age", "commit",
+                       "reviewed by"),
                       [(f"{r['repo']}:{r['path']}:{r['start_line'] + 1}", r["status"], tool_name(r),
-                        r.get("policy_version") or "-", model_name(r), r["accepted_by"], ago(r["accepted_at"], now),
-                        (r.get("first_commit") or "-")[:12], reviewers(r) or "-") for r in rows])
+                        r.get("policy_version") or "-", model_name(r), r.get("contract") or "-", r["accepted_by"],
+                        ago(r["accepted_at"], now), (r.get("first_commit") or "-")[:12], reviewers(r) or "-")
+                       for r in rows])
     return 0
 
 

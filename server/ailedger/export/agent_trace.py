@@ -37,10 +37,12 @@ def payload_of(event: StoredEvent | None) -> dict[str, Any]:
 
 def responsibility(row: dict[str, Any], accepted: dict[str, Any]) -> dict[str, Any]:
     """Who answers for a region: the model's provider, the integrating tool
-    (with the policy in force when it was accepted) and the person who accepted it."""
+    (with the policy in force when it was accepted) and the person who accepted it;
+    `contract`: the [[provider]] contract the model was used under, if any."""
     model = {"provider": row["model_provider"], "id": row["model_id"], "version": row["model_version"]}
     return {
         "provider": model if any(model.values()) else None,
+        "contract": (accepted.get("policy") or {}).get("contract"),
         "integrator": {"tool": row["tool_name"], "version": row["tool_version"],
                        "policy": accepted.get("policy")},
         "acceptedBy": row["accepted_by"],

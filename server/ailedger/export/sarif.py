@@ -1,6 +1,8 @@
 """SARIF 2.1.0 for code-scanning tools (GitHub code scanning reads it):
-one result per region that needs a review, a rule per diagnostic code,
-locations as repository-relative paths."""
+one result per region that needs a review, and, under a policy, one per
+region whose model or tool no [[provider]] approves (`ai-unapproved`, at its
+tier's severity); a rule per diagnostic code, locations as
+repository-relative paths."""
 
 from __future__ import annotations
 
@@ -19,10 +21,15 @@ RULES = {
                                 "The text changed after it was reviewed; the review no longer covers it."),
     "ai-reopened": ("AI-generated code reopened for review",
                     "An incident reopened this code's review (a faulty model or tool version)."),
+    "ai-unapproved": ("AI-generated code from an unapproved model or tool",
+                      "The tier is approved-only: no [[provider]] in the policy approves this model and tool."),
 }
+LEVELS = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 
 
-def sarif(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def sarif(rows: list[dict[str, Any]], policy: Any = None, repo: str | None = None) -> dict[str, Any]:
+    """`policy` (with `repo`, the repository it governs): add its
+    `ai-unapproved` findings for that repository's regions."""
     rules = [{"id": rule_id, "name": rule_id, "shortDescription": {"text": short},
               "fullDescription": {"text": full}, "defaultConfiguration": {"level": "warning"}}
              for rule_id, (short, full) in RULES.items()]
@@ -30,30 +37,40 @@ def sarif(rows: list[dict[str, Any]]) -> dict[str, Any]:
     now = datetime.now(timezone.utc)
     results = []
     for row in rows:
-        code = REVIEW_CODES.get(row["status"])
-        if code is None:
+        why = f". Reopened: {row['reopen_reason']}" if row["status"] == "reopened" and row.get("reopen_reason") else ""
+        found = [(code, "warning", region_message(row, now) + why)] if (code := REVIEW_CODES.get(row["status"])) else []
+        if policy is not None and row["repo"] == repo and row["status"] not in ("ended", "rejected"):
+            from ..policy.providers import row_approval
+
+            tier = policy.rules_for(row["path"])
+            approval = row_approval(tier.providers, row) if tier.approved_only else None
+            if approval is not None and not approval.approved:
+                found.append(("ai-unapproved", LEVELS.get(tier.severity or "", "warning"),
+                              f"{region_message(row, now)}. Not approved in tier {tier.name} (approved-only): "
+                              f"{approval.reason}"))
+        if not found:
             continue
         end_line = row["end_line"] if row["end_char"] > 0 or row["end_line"] == row["start_line"] else row["end_line"] - 1
         region: dict[str, Any] = {"startLine": row["start_line"] + 1, "startColumn": row["start_char"] + 1,
                                   "endLine": end_line + 1}
         if row["end_char"] > 0:
             region["endColumn"] = row["end_char"] + 1
-        results.append({
+        results += [{
             "ruleId": code,
             "ruleIndex": index[code],
-            "level": "warning",
-            "message": {"text": region_message(row, now)},
+            "level": level,
+            "message": {"text": text},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": row["path"], "uriBaseId": "%SRCROOT%"}, "region": region}}],
             "partialFingerprints": {"ailedgerRegionId/v1": row["region_id"]},
             "properties": {
                 "repository": row["repo"], "regionId": row["region_id"], "kind": row["kind"],
                 "tool": tool_name(row), "policy": row.get("policy_version"), "model": model_name(row),
-                "acceptedBy": row["accepted_by"],
+                "contract": row.get("contract"), "acceptedBy": row["accepted_by"],
                 "acceptedAt": row["accepted_at"], "aiFraction": row["ai_fraction"],
                 "firstCommit": row.get("first_commit"),
             },
-        })
+        } for code, level, text in found]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",

@@ -55,6 +55,8 @@ def from_acceptance(event_id: str, p: dict[str, Any]) -> Row:
         "policy_version": (p.get("policy") or {}).get("version"),
         "first_commit": None,
         "first_commit_at": None,
+        "contract": (p.get("policy") or {}).get("contract"),
+        "reopen_reason": None,
     }
 
 
@@ -94,9 +96,13 @@ def apply(row: Row, event_id: str, type_: str, p: dict[str, Any], actor: str) ->
         return row
     elif type_ == "reopen":
         row["reopened"] = event_id
+        row["reopen_reason"] = p["reason"]
     elif type_ == "commit":
         if not row.get("first_commit"):  # the first commit that held the text; later ones only repeat it
             row["first_commit"], row["first_commit_at"] = p["commit"], p["committedAt"]
+    elif type_ == "incident-open":
+        row["reopened"] = event_id
+        row["reopen_reason"] = f"incident {p['incidentId']}: {p['reason']}"
     if row["status"] != "ended":
         row["status"] = status_of(row)
     return row
@@ -127,7 +133,53 @@ def status_of(row: Row) -> str:
 
 
 def region_ids(type_: str, p: dict[str, Any]) -> list[str]:
-    """The regions an event speaks of."""
+    """The regions an event names. An incident names none: it speaks of a
+    scope (`incident_regions`), and closing one changes no region."""
     if type_ in ("review", "reopen", "commit"):
         return list(p["regionIds"])
+    if type_.startswith("incident-"):
+        return []
     return [p["regionId"]]
+
+
+_SCOPE = (("model", "provider", "model_provider"), ("model", "id", "model_id"), ("model", "version", "model_version"),
+          ("tool", "name", "tool_name"), ("tool", "version", "tool_version"))
+
+
+def in_scope(row: Row, scope: dict[str, Any]) -> bool:
+    """Did the model or tool an incident names write this region? Parts the
+    scope leaves out match anything; `since` bounds the acceptance time."""
+    for part, key, column in _SCOPE:
+        wanted = (scope.get(part) or {}).get(key)
+        if wanted is not None and row[column] != wanted:
+            return False
+    since = scope.get("since")
+    return not (since and row["accepted_at"] < since)
+
+
+def under_incidents(row: Row, incidents: list[tuple[str, dict[str, Any]]]) -> Row:
+    """A region whose acceptance reaches this ledger after an incident about
+    it (a teammate synced late): reopened as if it had been here, for code
+    accepted before the incident was opened. `incidents`: the earlier
+    `incident-open` events (id, payload), in log order."""
+    for event_id, p in incidents:
+        if _reopens(row, p):
+            row = apply(row, event_id, "incident-open", p, "")
+    return row
+
+
+def _reopens(row: Row, p: dict[str, Any]) -> bool:
+    """An incident reopens code in its scope accepted before it was opened,
+    whichever reached the ledger first: every ledger ends in the same state."""
+    return in_scope(row, p["scope"]) and _instant(row["accepted_at"]) <= _instant(p["openedAt"])
+
+
+def _instant(stamp: Any) -> Any:
+    from datetime import datetime
+
+    return stamp if not isinstance(stamp, str) else datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def incident_regions(rows: Any, p: dict[str, Any]) -> list[str]:
+    """The regions an `incident-open` event reopens, of those given."""
+    return [r["region_id"] for r in rows if _reopens(r, p)]

@@ -109,6 +109,12 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (region_id, text_sha256)
     );
     """,
+    # 4: the provider's contract an acceptance was made under, and why a region was reopened.
+    """
+    ALTER TABLE regions ADD COLUMN contract TEXT;
+    ALTER TABLE regions ADD COLUMN reopen_reason TEXT;
+    CREATE INDEX events_type ON events (type);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

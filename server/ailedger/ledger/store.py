@@ -45,7 +45,7 @@ _INSERT_EVENT = (
 _REGION_COLUMNS = (
     "region_id repo path start_line start_char end_line end_char ai_ranges text_sha256 "
     "ai_fraction status kind tool_name tool_version model_provider model_id model_version "
-    "accepted_by accepted_at accepted_event reviews reopened updated_event policy_version first_commit first_commit_at"
+    "accepted_by accepted_at accepted_event reviews reopened updated_event policy_version first_commit first_commit_at contract reopen_reason"
 ).split()
 _UPSERT_REGION = "INSERT OR REPLACE INTO regions ({}) VALUES ({})".format(
     ", ".join(_REGION_COLUMNS), ", ".join("?" * len(_REGION_COLUMNS))
@@ -308,8 +308,14 @@ class Ledger:
                 cursor = conn.execute(
                     "SELECT rowid, id, type, body FROM events WHERE rowid > ? ORDER BY rowid", (done,)
                 )
-                for rowid, event_id, type_, body in cursor.fetchall():
-                    self._project_one(conn, event_id, type_, orjson.loads(body))
+                pending = cursor.fetchall()
+                # Incidents an acceptance may arrive after (rare: one indexed query per catch-up).
+                incidents = [(r, i, orjson.loads(b)["payload"]) for r, i, b in conn.execute(
+                    "SELECT rowid, id, body FROM events WHERE type = 'incident-open' AND rowid <= ? ORDER BY rowid",
+                    (pending[-1][0] if pending else 0,))]
+                for rowid, event_id, type_, body in pending:
+                    earlier = [(i, p) for r, i, p in incidents if r < rowid] if incidents else []
+                    self._project_one(conn, event_id, type_, orjson.loads(body), earlier)
                     done = rowid
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('projected_rowid', ?)", (str(done),)
@@ -317,13 +323,18 @@ class Ledger:
             self._projected = done
 
     def _project_one(self, conn: sqlite3.Connection, event_id: str, type_: str,
-                     content: dict[str, Any]) -> None:
+                     content: dict[str, Any], incidents: list[tuple[str, dict[str, Any]]]) -> None:
         payload = content["payload"]
         if type_ == "acceptance":
-            row = projection.from_acceptance(event_id, payload)
+            row = projection.under_incidents(projection.from_acceptance(event_id, payload), incidents)
             conn.execute(_UPSERT_REGION, tuple(row[c] for c in _REGION_COLUMNS))
             return
-        for region_id in projection.region_ids(type_, payload):
+        ids = projection.region_ids(type_, payload)
+        if type_ == "incident-open":  # by scope: every matching region this ledger holds, whoever wrote it
+            cursor = conn.execute("SELECT * FROM regions WHERE status != 'ended'")
+            names = [d[0] for d in cursor.description]
+            ids = projection.incident_regions((dict(zip(names, r)) for r in cursor), payload)
+        for region_id in ids:
             current = self._region_row(conn, region_id)
             if current is None:
                 continue  # its acceptance has not reached this ledger (yet)
@@ -449,6 +460,13 @@ class Ledger:
         for row in self.conn.execute(sql, params):
             yield StoredEvent(*row)
 
+    def events_of(self, *types: str) -> Iterator[StoredEvent]:
+        """Events of these types, in log order (incidents: a few among millions)."""
+        sql = ("SELECT rowid, id, device, seq, prev_hash, hash, type, body FROM events"
+               f" WHERE type IN ({', '.join('?' * len(types))}) ORDER BY rowid")
+        for row in self.conn.execute(sql, types):
+            yield StoredEvent(*row)
+
     def recent(self, limit: int = 20) -> list[StoredEvent]:
         rows = self.conn.execute(
             "SELECT rowid, id, device, seq, prev_hash, hash, type, body FROM events"
@@ -516,13 +534,20 @@ class Ledger:
     def rebuild_regions(self) -> list[dict[str, Any]]:
         """Replay the whole log into a fresh projection (in memory) and return it."""
         rows: dict[str, dict[str, Any]] = {}
+        incidents: list[tuple[str, dict[str, Any]]] = []
         for event in self.events():
             content = event.content
             payload, actor = content["payload"], content["actor"]
             if event.type == "acceptance":
-                rows[payload["regionId"]] = projection.from_acceptance(event.id, payload)
+                rows[payload["regionId"]] = projection.under_incidents(
+                    projection.from_acceptance(event.id, payload), incidents)
                 continue
-            for region_id in projection.region_ids(event.type, payload):
+            if event.type == "incident-open":
+                incidents.append((event.id, payload))
+            ids = projection.region_ids(event.type, payload)
+            if event.type == "incident-open":
+                ids = projection.incident_regions((r for r in rows.values() if r["status"] != "ended"), payload)
+            for region_id in ids:
                 if region_id in rows:
                     rows[region_id] = projection.apply(rows[region_id], event.id, event.type, payload, actor)
         return sorted(rows.values(), key=lambda r: r["accepted_event"])

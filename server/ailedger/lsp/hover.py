@@ -59,7 +59,8 @@ def provenance_markdown(row: dict[str, Any], status: str, rules: Any = None, pol
     lines = [
         f"**AI-generated code** ({row['kind']}) — {status.replace('-', ' ')}",
         "",
-        f"- model (provider): {model_name(row)}",
+        f"- model (provider): {model_name(row)}, "
+        + (f"under contract {row['contract']}" if row.get("contract") else "no provider contract on record"),
         f"- tool (integrator): {tool_name(row)}, under policy {row.get('policy_version') or 'none'}",
         f"- accepted by {row['accepted_by']}, {ago(row['accepted_at'])} ({row['accepted_at'][:19].replace('T', ' ')} UTC)",
         f"- still the AI's own text: {round(row['ai_fraction'] * 100)}%",

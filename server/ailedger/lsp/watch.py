@@ -75,7 +75,8 @@ async def refresh(ls: AiLedgerServer, events: list[Any]) -> None:
             if state.ref is None or not state.loaded.is_set():
                 continue
             mine = event.type == "acceptance" and payload.get("repo") == state.ref.repo and payload.get("path") == state.ref.path
-            if mine or any(r in state.rows for r in ids):
+            # An incident speaks of a model or tool, not of regions: any open document may hold some.
+            if mine or event.type == "incident-open" or any(r in state.rows for r in ids):
                 touched.setdefault(state.uri, set()).update(ids)
     for uri in touched:
         state = ls.docs.get(uri)

@@ -1,7 +1,10 @@
 """Repository policy (`.ailedger.toml`): tiers by path, reviews, deadlines,
-provenance obligations and prompt retention. Pure: no LSP, no HTTP."""
+provenance obligations, prompt retention and approved providers. Pure: no
+LSP, no HTTP."""
 
 from .assess import Finding, assess
+from .providers import Approval, ProviderTerms, approval
 from .load import FILENAME, NO_POLICY, Policy, PolicyError, TierRules, at, load, parse
 
-__all__ = ["FILENAME", "NO_POLICY", "Finding", "Policy", "PolicyError", "TierRules", "assess", "at", "load", "parse"]
+__all__ = ["FILENAME", "NO_POLICY", "Approval", "Finding", "Policy", "PolicyError", "ProviderTerms", "TierRules",
+           "approval", "assess", "at", "load", "parse"]

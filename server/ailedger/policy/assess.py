@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import UserError
 from ..ledger.projection import REVIEW_CODES, current_reviews
 from .load import TierRules
+from .providers import row_approval
 
 APPROVING = ("approved", "approved-with-changes")
 _FIELDS = {"tool.version": "tool_version", "model.provider": "model_provider",
@@ -23,7 +24,7 @@ _FIELDS = {"tool.version": "tool_version", "model.provider": "model_provider",
 
 @dataclass(frozen=True)
 class Finding:
-    code: str  # ai-unreviewed | ai-under-reviewed | ai-changed-after-review | ai-reopened | ai-missing-provenance
+    code: str  # ai-unreviewed | ai-under-reviewed | ai-changed-after-review | ai-reopened | ai-missing-provenance | ai-unapproved
     message: str  # what is missing, in the policy's words
     tier: str
     overdue: timedelta | None = None  # how long past the tier's deadline
@@ -52,7 +53,9 @@ def assess(row: dict[str, Any], status: str, rules: TierRules, now: datetime | N
         return []
     findings: list[Finding] = []
     if status in ("changed-after-review", "reopened"):
-        findings.append(Finding(REVIEW_CODES[status], "", rules.name))
+        # A reopen says why (an incident's reason): everyone who sees the region should read it.
+        why = row.get("reopen_reason") if status == "reopened" else None
+        findings.append(Finding(REVIEW_CODES[status], f"reopened: {why}" if why else "", rules.name))
     else:
         counted, ignored = approvals(row, rules)
         if len(counted) < rules.reviews:
@@ -70,6 +73,11 @@ def assess(row: dict[str, Any], status: str, rules: TierRules, now: datetime | N
         findings.append(Finding("ai-missing-provenance",
                                 f"the integrating tool did not report {', '.join(missing)} "
                                 f"(required in tier {rules.name})", rules.name))
+    if rules.approved_only:  # a review does not make a model the organisation has no contract for approved
+        found = row_approval(rules.providers, row)
+        if not found.approved:
+            findings.append(Finding("ai-unapproved", f"not approved in tier {rules.name} (approved-only): "
+                                                     f"{found.reason}", rules.name))
     return findings
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import UserError
 from .globs import BadGlob, translate
+from .providers import ProviderTerms, approval, pattern
 
 if TYPE_CHECKING:  # pydantic loads only when a policy file is read: `ailedger lsp` starts fast
     from .model import PolicyFile, Rules
@@ -36,6 +37,8 @@ class TierRules:
     severity: str | None = None  # None: the editor's own setting
     max_unreviewed: timedelta | None = None
     require_provenance: tuple[str, ...] = ()
+    approved_only: bool = False
+    providers: tuple[ProviderTerms, ...] = ()  # the policy's [[provider]] tables, for approved-only
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Policy:
     source: Path | None
     default: TierRules
     tiers: tuple[tuple[TierRules, tuple[re.Pattern[str], ...]], ...] = ()
+    providers: tuple[ProviderTerms, ...] = ()
     _cache: dict[str, TierRules] = field(default_factory=dict, compare=False, repr=False)
 
     def rules_for(self, path: str) -> TierRules:
@@ -57,9 +61,25 @@ class Policy:
                 self._cache[path] = hit
         return hit
 
-    def ref(self) -> dict[str, Any]:
-        """What an acceptance records of the policy it was made under."""
-        return {"version": self.version, "sha256": self.sha256, "retention": self.retention}
+    def ref(self, tool: dict[str, Any] | None = None, model: dict[str, Any] | None = None,
+            path: str | None = None) -> dict[str, Any]:
+        """What an event records of the policy it was made under; for an
+        acceptance (`tool`, `model`, `path`), the contract under which the
+        provider's model was used when a [[provider]] approves it, and why it
+        was not approved where its tier is approved-only (the audit service,
+        which has no policy, shows that)."""
+        ref: dict[str, Any] = {"version": self.version, "sha256": self.sha256, "retention": self.retention}
+        if tool is not None and self.providers:
+            found = approval(self.providers, tool, model)
+            if found.approved and found.provider is not None and found.provider.contract:
+                ref["contract"] = found.provider.contract
+            rules = self.rules_for(path) if path is not None else None
+            if rules is not None and rules.approved_only and not found.approved:
+                ref["unapproved"] = f"not approved in tier {rules.name} (approved-only): {found.reason}"
+        return ref
+
+    def provider(self, name: str | None) -> ProviderTerms | None:
+        return next((p for p in self.providers if p.name == name), None)
 
 
 NO_POLICY = Policy(version="none", sha256=None, retention="redacted", source=None,
@@ -93,7 +113,8 @@ def parse(raw: bytes, path: Path) -> Policy:
     try:
         model = PolicyFile.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
+        # A misspelt key also makes the right one "missing": name the misspelling.
+        first = min(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
         raise _error(path, text, first["loc"], _explain(first)) from None
     digest = hashlib.sha256(raw).hexdigest()
     return _resolve(model, path, text, digest)
@@ -109,10 +130,11 @@ def _explain(error: dict[str, Any]) -> str:
 
 
 def _allowed(loc: Sequence[Any]) -> list[str]:
-    from .model import PolicyFile, Prompts, Rules, Tier
+    from .model import PolicyFile, Prompts, Provider, Rules, Tier
 
     parent = [p for p in loc[:-1] if not isinstance(p, int)]
-    model: Any = {(): PolicyFile, ("tier",): Tier, ("default",): Rules, ("prompts",): Prompts}.get(tuple(parent))
+    model: Any = {(): PolicyFile, ("tier",): Tier, ("default",): Rules, ("prompts",): Prompts,
+                  ("provider",): Provider}.get(tuple(parent))
     if model is None:
         return ["see the documentation"]
     return [f.alias or n for n, f in model.model_fields.items()]
@@ -122,7 +144,9 @@ def _resolve(model: PolicyFile, path: Path, text: str, digest: str) -> Policy:
     for role, people in model.roles.items():
         if not people:
             raise _error(path, text, ("roles", role), "a role needs at least one person")
-    default = _rules("default", model.default, TierRules(name="default"), model, path, text, ("default",))
+    providers = _providers(model, path, text)
+    default = _rules("default", model.default, TierRules(name="default", providers=providers), model, path, text,
+                     ("default",))
     tiers = []
     seen: set[str] = set()
     for i, tier in enumerate(model.tier):
@@ -137,7 +161,34 @@ def _resolve(model: PolicyFile, path: Path, text: str, digest: str) -> Policy:
                 raise _error(path, text, ("tier", i, "paths", j), f"bad glob {glob!r}: {err}") from None
         tiers.append((_rules(tier.name, tier, default, model, path, text, ("tier", i)), tuple(globs)))
     return Policy(version=model.version or f"sha256:{digest[:12]}", sha256=digest,
-                  retention=model.prompts.retention, source=path, default=default, tiers=tuple(tiers))
+                  retention=model.prompts.retention, source=path, default=default, tiers=tuple(tiers),
+                  providers=providers)
+
+
+def _providers(model: PolicyFile, path: Path, text: str) -> tuple[ProviderTerms, ...]:
+    out: list[ProviderTerms] = []
+    for i, given in enumerate(model.provider):
+        if any(p.name == given.name for p in out):
+            raise _error(path, text, ("provider", i, "name"), f"provider {given.name!r} is declared twice")
+        lists: dict[str, tuple[Any, ...]] = {}
+        for key in ("models", "tools"):
+            globs = getattr(given, key)
+            if globs is None:
+                continue
+            if not globs:
+                raise _error(path, text, ("provider", i, key), "an empty list approves no model: name at least one"
+                             if key == "models" else "an empty list approves no tool: leave `tools` out for any tool")
+            patterns = []
+            for j, glob in enumerate(globs):
+                try:
+                    patterns.append(pattern(glob))
+                except ValueError as err:
+                    raise _error(path, text, ("provider", i, key, j), f"bad pattern {glob!r}: {err}") from None
+            lists[key] = tuple(patterns)
+        out.append(ProviderTerms(name=given.name, models=lists["models"], tools=lists.get("tools"),
+                                 contract=given.contract, defect_response=given.defect_response,
+                                 contact=given.contact))
+    return tuple(out)
 
 
 def _rules(name: str, given: Rules, base: TierRules, model: PolicyFile, path: Path, text: str,
@@ -163,7 +214,12 @@ def _rules(name: str, given: Rules, base: TierRules, model: PolicyFile, path: Pa
         max_unreviewed=given.max_unreviewed or base.max_unreviewed,
         require_provenance=base.require_provenance if given.require_provenance is None
         else tuple(dict.fromkeys(given.require_provenance)),
+        approved_only=base.approved_only if given.approved_only is None else given.approved_only,
+        providers=base.providers,
     )
+    if given.approved_only and not rules.providers:
+        raise _error(path, text, (*loc, "approved-only"),
+                     "impossible: approved-only = true, but no [[provider]] is declared, so nothing is approved")
     if rules.eligible is not None and rules.reviews > len(rules.eligible):
         raise _error(path, text, (*loc, "reviews"),
                      f"impossible: {rules.reviews} distinct reviews, but only {len(rules.eligible)} "

@@ -23,6 +23,15 @@ unknown keys: a misspelt `self-reveiw` must fail loudly, not be ignored.
     severity = "error"
     max-unreviewed = "2d"
     require-provenance = ["model.id", "model.version"]
+    approved-only = true                 # only models and tools a [[provider]] approves
+
+    [[provider]]                         # a provider the organisation has a contract with
+    name = "openai"                      # matches model.provider
+    models = ["gpt-4.1*", "o3@2025-*"]   # globs over model.id, optionally @ a model.version glob
+    tools = ["copilot", "cursor"]        # globs over tool.name (left out: any tool)
+    contract = "MSA-2026-014"            # the reference reports and attestations name
+    defect-response = "72h"              # how long the provider has to answer a defect report
+    contact = "security@openai.example"
 """
 
 from __future__ import annotations
@@ -73,11 +82,26 @@ class Rules(_Strict):
     severity: Severity | None = None
     max_unreviewed: Duration | None = None
     require_provenance: list[ProvenanceField] | None = None
+    approved_only: Annotated[bool, Field(strict=True)] | None = None  # "yes" is a typo, not true
 
 
 class Tier(Rules):
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     paths: Annotated[list[str], Field(min_length=1)]
+
+
+Glob = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Provider(_Strict):
+    """A provider the organisation agreed to use, and on what terms."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    models: list[Glob]  # an empty list is refused with its own message (load.py)
+    tools: list[Glob] | None = None
+    contract: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    defect_response: Duration | None = None
+    contact: Annotated[str, Field(min_length=1, max_length=500)] | None = None
 
 
 class Prompts(_Strict):
@@ -90,3 +114,4 @@ class PolicyFile(_Strict):
     roles: dict[Annotated[str, Field(min_length=1)], list[Person]] = {}
     default: Rules = Rules()
     tier: list[Tier] = []
+    provider: list[Provider] = []

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from ..chain import shape_error
-from . import dashboard
+from . import dashboard, incidents
 from .keys import ServiceKey
 from .storage import Principal, Refused, Storage
 
@@ -196,4 +196,5 @@ def create_app(storage: Storage, key: ServiceKey) -> Starlette:
         Route("/regions/{region_id}", region_page, methods=["GET"]),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["GET"]),
+        *incidents.routes(storage, session),
     ])

@@ -31,6 +31,7 @@ table.metrics :is(td,th):not(:first-child){text-align:right}
 def page(title: str, body: str) -> str:
     return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)} · ailedger</title>"
             f"<style>{STYLE}</style></head><body><header><h1>ailedger audit</h1><a href='/'>unreviewed</a>"
+            f"<a href='/incidents'>incidents</a>"
             f"<a href='/logout'>sign out</a></header><main>{body}</main></body></html>")
 
 

@@ -188,13 +188,26 @@ class Storage:
         rows: dict[str, dict[str, Any]] = {}
         trail: list[tuple[str, str]] = []
         inserts = []
+        # Incidents an acceptance may arrive after: stored ones (read once), and this batch's.
+        stored: list[tuple[str, dict[str, Any]]] | None = None
+        batch: list[tuple[str, dict[str, Any]]] = []
         for e in events:
             p = e["payload"]
             ids = projection.region_ids(e["type"], p)
+            if e["type"] == "incident-open":  # by scope, over the organisation's regions (incidents are rare)
+                known = {r["region_id"]: r for r in (orjson.loads(x[0]) for x in self._x(
+                    "SELECT row FROM regions WHERE org = ? AND status != 'ended'", (org,)).fetchall())}
+                ids = projection.incident_regions([r for r in {**known, **rows}.values() if r["status"] != "ended"], p)
+                batch.append((e["id"], p))
             trail += [(region_id, e["id"]) for region_id in ids]
             if e["type"] == "acceptance":
+                if stored is None:  # incidents belong to no repository: the (org, repo) index finds them
+                    stored = [(x[0], orjson.loads(x[1])["payload"]) for x in self._x(
+                        "SELECT id, body FROM events WHERE org = ? AND repo IS NULL AND type = ? ORDER BY cursor",
+                        (org, "incident-open")).fetchall()]
                 new_repos[p["regionId"]] = p["repo"]
-                rows[p["regionId"]] = projection.from_acceptance(e["id"], p)
+                rows[p["regionId"]] = projection.under_incidents(projection.from_acceptance(e["id"], p),
+                                                                 stored + batch)
                 repo = p["repo"]
             else:
                 repo = None
@@ -202,7 +215,7 @@ class Storage:
                     row = rows.get(region_id) or self._region_row(org, region_id)
                     if row is not None:
                         rows[region_id] = projection.apply(row, e["id"], e["type"], p, e["actor"])
-                        repo = repo or row["repo"]
+                        repo = repo or (row["repo"] if not e["type"].startswith("incident-") else None)
             body = orjson.dumps({k: e[k] for k in ("actor", "payload", "ts", "type", "v")}).decode()
             inserts.append((e["id"], e["device"], e["seq"], e["prevHash"], e["hash"], e["type"], body, org, repo, now))
         self._conn_many("INSERT INTO events (id, device, seq, prev_hash, hash, type, body, org, repo, received_at)"
@@ -257,8 +270,8 @@ class Storage:
     def events(self, org: str, repo: str | None, after: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         sql = "SELECT cursor, id, device, seq, prev_hash, hash, body FROM events WHERE org = ? AND cursor > ?"
         params: list[Any] = [org, after]
-        if repo is not None:
-            sql += " AND repo = ?"
+        if repo is not None:  # and the organisation's advisories (incidents), which belong to no repository
+            sql += " AND (repo = ? OR repo IS NULL)"
             params.append(repo)
         with self.lock:
             rows = self._x(sql + " ORDER BY cursor LIMIT ?", (*params, limit)).fetchall()

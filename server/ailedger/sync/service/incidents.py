@@ -1,0 +1,154 @@
+"""The dashboard's incident pages: `/incidents` (every incident of the
+organisation, with what it touched and when the provider's answer is due;
+and the AI code accepted from models or tools its tier's policy does not
+approve) and `/incidents/{id}` (one incident: counts by model version and
+repository, the provider's terms, the outcome).
+
+Read from the service's events table with SQL that runs the same on SQLite
+and PostgreSQL; counted with the same pure functions as `ailedger incident`
+(`ailedger.incidents`). Rendered by Jinja2 templates with autoescape on:
+every value from a ledger is text, never markup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+from functools import cache
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ... import incidents
+from ...describe import model_name, tool_name
+from ...ledger.projection import from_acceptance
+
+INCIDENT_TYPES = ("incident-open", "incident-close")
+
+
+@cache
+def _templates() -> Any:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(loader=PackageLoader("ailedger.sync.service", "templates"),
+                       autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+def _query(storage: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """`?` placeholders; the backend adapts them (PostgreSQL's `%s`)."""
+    with storage.lock:
+        return list(storage._x(sql, params).fetchall())
+
+
+def organisation_incidents(storage: Any, org: str) -> list[incidents.Incident]:
+    rows = _query(storage, "SELECT id, type, body FROM events WHERE org = ? AND type IN (?, ?) ORDER BY cursor",
+                  [org, *INCIDENT_TYPES])
+    found = incidents.from_events((r[0], r[1], orjson.loads(r[2])["payload"]) for r in rows)
+    return sorted(found.values(), key=lambda i: i.opened_at, reverse=True)
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "%" + escaped + "%"
+
+
+def affected(storage: Any, org: str, incident: incidents.Incident) -> list[dict[str, Any]]:
+    """The regions the incident's model or tool wrote anywhere in the
+    organisation (deleted ones too: the provider's report counts what the
+    model produced), from the acceptances themselves."""
+    sql, params = "SELECT id, body FROM events WHERE org = ? AND type = ?", [org, "acceptance"]
+    model, tool = incident.scope.get("model") or {}, incident.scope.get("tool") or {}
+    # A coarse filter in SQL on the stored JSON text (compact: `"key":"value"`); in_scope decides.
+    for key, value in (("provider", model.get("provider")), ("id", model.get("id")), ("name", tool.get("name"))):
+        if value:
+            sql += " AND body LIKE ? ESCAPE '\\'"
+            params.append(_like(orjson.dumps({key: value}).decode()[1:-1]))
+    rows = [from_acceptance(r[0], orjson.loads(r[1])["payload"]) for r in _query(storage, sql, params)]
+    return incidents.affected(rows, incident)
+
+
+UNAPPROVED_SHOWN = 200
+
+
+def unapproved(storage: Any, org: str) -> tuple[int, list[dict[str, Any]]]:
+    """Acceptances recorded as unapproved by the policy in force (an
+    approved-only tier, no [[provider]] approving the model and tool): how
+    many, and the most recent of them with the reason."""
+    sql = "FROM events WHERE org = ? AND type = ? AND body LIKE ? ESCAPE '\\'"
+    params = [org, "acceptance", _like('"unapproved":"')]
+    total = _query(storage, f"SELECT COUNT(*) {sql}", params)[0][0]
+    recent = _query(storage, f"SELECT id, body {sql} ORDER BY cursor DESC LIMIT {UNAPPROVED_SHOWN}", params)
+    shown = []
+    for event_id, body in recent:
+        p = orjson.loads(body)["payload"]
+        row = from_acceptance(event_id, p)
+        shown.append({"region_id": row["region_id"], "repo": row["repo"], "path": row["path"],
+                      "line": row["start_line"] + 1, "model": model_name(row), "tool": tool_name(row),
+                      "accepted_by": row["accepted_by"], "accepted_at": _shown(row["accepted_at"]),
+                      "reason": p["policy"]["unapproved"]})
+    return total, shown
+
+
+def summary(incident: incidents.Incident, rows: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    hit = incidents.counts(rows)
+    due = incident.due
+    overdue = bool(due and not incident.closed and datetime.fromisoformat(due.replace("Z", "+00:00")) < now)
+    return {"id": incident.id, "status": incident.status, "scope": incidents.scope_text(incident.scope),
+            "reason": incident.reason, "opened_by": incident.opened_by, "opened_at": _shown(incident.opened_at),
+            "due": _shown(due) if due else None, "overdue": overdue, "provider": incident.provider or {},
+            "closed": dict(incident.closed, closedAt=_shown(incident.closed["closedAt"])) if incident.closed else None,
+            "regions": hit["regions"], "repositories": hit["repositories"], "authors": hit["authors"],
+            "by_model": sorted(Counter(model_name(r) for r in rows).items()),
+            "by_repository": sorted(Counter(r["repo"] for r in rows).items())}
+
+
+def _shown(stamp: str) -> str:
+    return stamp[:16].replace("T", " ") + " UTC"
+
+
+def routes(storage: Any, session: Any) -> list[Route]:
+    """The pages, for leads and admins (as the dashboard's home)."""
+
+    async def lead(request: Request) -> Any:
+        who = await session(request)
+        if who is None:
+            return RedirectResponse("/login", status_code=303)
+        if who.role not in ("lead", "admin"):
+            return HTMLResponse(_templates().get_template("incidents.html").render(forbidden=True), status_code=403)
+        return who
+
+    async def listing(request: Request) -> Response:
+        who = await lead(request)
+        if isinstance(who, Response):
+            return who
+
+        def load() -> dict[str, Any]:
+            now = datetime.now(timezone.utc)
+            total, shown = unapproved(storage, who.org)
+            return {"incidents": [summary(i, affected(storage, who.org, i), now)
+                                  for i in organisation_incidents(storage, who.org)],
+                    "unapproved_total": total, "unapproved": shown}
+
+        found = await run_in_threadpool(load)
+        return HTMLResponse(_templates().get_template("incidents.html").render(**found))
+
+    async def detail(request: Request) -> Response:
+        who = await lead(request)
+        if isinstance(who, Response):
+            return who
+        wanted = request.path_params["incident_id"]
+
+        def load() -> dict[str, Any] | None:
+            found = next((i for i in organisation_incidents(storage, who.org) if i.id == wanted), None)
+            return summary(found, affected(storage, who.org, found), datetime.now(timezone.utc)) if found else None
+
+        found = await run_in_threadpool(load)
+        return HTMLResponse(_templates().get_template("incident.html").render(incident=found, wanted=wanted),
+                            status_code=200 if found else 404)
+
+    return [Route("/incidents", listing, methods=["GET"]),
+            Route("/incidents/{incident_id}", detail, methods=["GET"])]
