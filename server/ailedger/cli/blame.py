@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
     import orjson
 
-    from ..describe import ago, model_name, tool_name
-    from ..forensics import blame
+    from ..placement.describe import ago, model_name, tool_name
+    from ..placement.forensics import blame
     from . import UsageError, open_ledger
 
     name, first, last = _target(args.target)

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..gate import GateResult
+    from ..placement.gate import GateResult
 
 HELP = """\
 Check that the AI-written code in this working copy meets the repository's
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .. import policy as policies
-    from ..gate import check
+    from ..placement.gate import check
     from ..ledger.identity import repo_of_folder
     from ..paths import resolve_db
     from . import UsageError, open_ledger

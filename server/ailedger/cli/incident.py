@@ -48,7 +48,7 @@ def affected(row: dict, args: argparse.Namespace) -> bool:
 def run(args: argparse.Namespace) -> int:
     import orjson
 
-    from ..describe import model_name, tool_name
+    from ..placement.describe import model_name, tool_name
     from ..ledger.identity import current_user
     from . import UsageError, open_ledger
 

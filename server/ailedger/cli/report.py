@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 
 def matches(row: dict, args: argparse.Namespace) -> bool:
-    from ..describe import model_name
+    from ..placement.describe import model_name
 
     if args.path and not (row["path"] == args.path or row["path"].startswith(args.path.rstrip("/") + "/")):
         return False
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         writer.writerows(dict(r, start_line=r["start_line"] + 1, end_line=r["end_line"] + 1, reviewers=reviewers(r))
                          for r in rows)
     else:
-        from ..describe import ago, model_name, tool_name
+        from ..placement.describe import ago, model_name, tool_name
         from .columns import print_columns
 
         if not rows:

@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from ... import metrics
-from ...describe import ago, model_name, tool_name
+from ...placement.describe import ago, model_name, tool_name
 from ...ledger.projection import REVIEW_CODES
 
 OPEN = tuple(REVIEW_CODES)

@@ -9,19 +9,17 @@ sorted into what blocks a merge and what is only pending.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .files import read_document
-from .ledger.canonical import sha256_text
-from .ledger.identity import RepoRef
-from .ledger.projection import LIVE, status_of
-from .ledger.store import Ledger
-from .placement import place
-from .policy import Finding, Policy, TierRules, assess
-from .regions.positions import LineIndex
+from ..ledger.canonical import sha256_text
+from ..ledger.identity import RepoRef
+from ..ledger.projection import status_of
+from ..ledger.store import Ledger
+from ..policy import Finding, Policy, TierRules, assess
+from ..regions.positions import LineIndex
+from .engine import locate
 
 
 @dataclass
@@ -57,24 +55,16 @@ def blocking(finding: Finding, rules: TierRules) -> bool:
 def check(ledger: Ledger, ref: RepoRef, policy: Policy, now: datetime | None = None) -> GateResult:
     now = now or datetime.now(timezone.utc)
     result = GateResult(policy)
-    by_path: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for row in ledger.regions(repo=ref.repo, status=LIVE):
-        by_path[row["path"]][row["region_id"]] = row
-    for path, rows in sorted(by_path.items()):
-        try:
-            text = read_document(ref.root / path)
-        except (OSError, UnicodeDecodeError):
-            result.missing += len(rows)
-            continue
-        index = LineIndex(text)
-        placed = place(ledger, rows, text)
-        result.missing += len(rows) - len(placed)
+    layout = locate(ledger, ref.root)
+    result.missing = len(layout.missing)
+    indexes = {path: LineIndex(text) for path, text in layout.texts.items()}
+    for placement in sorted(layout.placements, key=lambda p: (p.path, p.span.start.line)):
+        span, path = placement.span, placement.path
+        row = dict(placement.row, text_sha256=sha256_text(indexes[path].slice(span, "utf-16")))
         rules = policy.rules_for(path)
-        for region_id, span, _ in placed:
-            row = dict(rows[region_id], text_sha256=sha256_text(index.slice(span, "utf-16")))
-            result.regions += 1
-            last = span.end.line - (1 if span.end.character == 0 and span.end.line > span.start.line else 0)
-            for finding in assess(row, status_of(row), rules, now):
-                result.shortfalls.append(Shortfall(path, span.start.line + 1, last + 1, finding, rules, row,
-                                                   blocking(finding, rules)))
+        result.regions += 1
+        last = span.end.line - (1 if span.end.character == 0 and span.end.line > span.start.line else 0)
+        for finding in assess(row, status_of(row), rules, now):
+            result.shortfalls.append(Shortfall(path, span.start.line + 1, last + 1, finding, rules, row,
+                                               blocking(finding, rules)))
     return result
