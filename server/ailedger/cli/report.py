@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     if args.since and len(args.since) < 10:
         raise UsageError(f"--since: expected YYYY-MM-DD, got {args.since!r}")
     with open_ledger(args, create=False) as ledger:
-        rows = [r for r in ledger.regions(repo=args.repo, status=[args.status] if args.status else None,
+        placed = follow_here(ledger)
+        rows = [dict(r, **placed.get(r["region_id"], {})) for r in ledger.regions(repo=args.repo, status=[args.status] if args.status else None,
                                           under=args.path, author=args.author, tool=args.tool, since=args.since)
                 if matches(r, args)]
         if args.format in ("agent-trace", "intoto"):
@@ -113,6 +114,29 @@ def run(args: argparse.Namespace) -> int:
                         r.get("policy_version") or "-", model_name(r), r["accepted_by"], ago(r["accepted_at"], now),
                         reviewers(r) or "-") for r in rows])
     return 0
+
+
+def follow_here(ledger) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    """Where the regions of the repository the report runs in are now (path
+    and lines, by the placement engine); moves it finds are recorded,
+    so the report (and, after sync, the dashboard) names today's paths."""
+    from pathlib import Path
+
+    from ..capture import range_of
+    from ..ledger.identity import repo_of_folder
+    from ..placement import locate, record_moves
+
+    if not (repo_of_folder(Path.cwd()).root / ".git").exists():
+        return {}  # not in a repository: the ledger's paths are all there is
+    layout = locate(ledger, Path.cwd())
+    record_moves(ledger, layout)
+    out: dict[str, dict] = {}
+    for p in layout.placements:
+        if p.region_id not in out:
+            r = range_of(p.span)
+            out[p.region_id] = {"path": p.path, "start_line": r["start"]["line"], "start_char": r["start"]["character"],
+                                "end_line": r["end"]["line"], "end_char": r["end"]["character"]}
+    return out
 
 
 def reviewers(row: dict) -> str:

@@ -1,4 +1,16 @@
-"""The placement engine: where each region's text is in a working copy now."""
+"""The placement engine: where each region's text is in a working copy now.
+
+In order, for each region:
+1. its recorded path: at its recorded range when the text there is the
+   recorded text; else by git's line diff from the ledger's last snapshot of
+   the file; else by its lines found in the file (a teammate's working copy,
+   where the ledger has no snapshot);
+2. the path git's rename detection maps a vanished recorded path to;
+3. the repository's other files, by content (an index of line hashes picks
+   the few files worth reading).
+Text found in a second place while the region is somewhere already is a
+copy: the same region, twice. A region found nowhere is missing.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +19,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
+
 from ..files import read_document
+from ..ledger.canonical import sha256_text
 from ..ledger.identity import RepoRef, repo_of, repo_of_folder
 from ..ledger.projection import LIVE
-from ..ledger.store import Ledger
-from ..regions.positions import Span
-from .place import place, row_ai_spans, row_span
+from ..ledger.store import Ledger, Snapshot
+from ..regions.positions import LineIndex, Span
+from . import lines as content
+from .index import LineIndex as FileIndex
+from .index import cache_path
+from .place import row_ai_spans, row_span
+from .renames import Renames
 
 # How a region was found: at its recorded range; moved within its file (line
 # diff from the last snapshot, or its lines found in the file); in the file
 # its file was renamed to; in another file; a second copy of text that is
 # also still somewhere else.
 Via = Literal["recorded", "reanchored", "renamed", "moved", "copied"]
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +48,12 @@ class Placement:
     span: Span  # UTF-16, in the file as it is now
     ai_spans: list[Span]  # the parts still holding the AI's own text
     via: Via
-    row: dict[str, Any]  # the ledger's row: provenance, reviews, the recorded path
+    row: Row  # the ledger's row: provenance, reviews, the recorded path
 
     @property
     def moved(self) -> bool:
-        """At another path than the ledger's (a move to record; copies are not moves)."""
+        """Found at another path than the ledger's, and nowhere else first
+        (a move to record; copies are not moves)."""
         return self.via in ("renamed", "moved")
 
     def lines(self) -> set[int]:
@@ -51,7 +72,8 @@ class FilePlacements:
     text: str
     placements: list[Placement]
     known: bool  # the ledger knows this file (regions recorded here, or a snapshot)
-    rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # rows recorded at this path
+    rows: dict[str, Row] = field(default_factory=dict)  # rows recorded at this path
+    missing: list[str] = field(default_factory=list)  # recorded here, found neither here nor moved elsewhere
 
 
 @dataclass
@@ -59,7 +81,7 @@ class Layout:
     """Every live region of a repository, placed in one working copy."""
 
     ref: RepoRef
-    rows: dict[str, dict[str, Any]]
+    rows: dict[str, Row]
     placements: list[Placement]
     missing: list[str]  # region ids found nowhere: "not found" is a state
     texts: dict[str, str] = field(default_factory=dict)  # path -> text, for files holding placements
@@ -70,6 +92,10 @@ class Layout:
     def moves(self) -> list[Placement]:
         return [p for p in self.placements if p.moved]
 
+    def of(self, region_id: str) -> list[Placement]:
+        """Where a region is: its main place first, then its copies."""
+        return [p for p in self.placements if p.region_id == region_id]
+
 
 def lines_of(span: Span) -> set[int]:
     """0-based lines a span holds text on (an end at column 0 ends before that line)."""
@@ -77,44 +103,215 @@ def lines_of(span: Span) -> set[int]:
     return set(range(span.start.line, max(span.start.line, last) + 1))
 
 
+# --- what to look for -------------------------------------------------------
+
+
+def needles(ledger: Ledger, rows: dict[str, Row]) -> dict[str, list[str]]:
+    """Each region's lines as the AI wrote them (from its acceptance event)."""
+    by_event = {row["accepted_event"]: rid for rid, row in rows.items()}
+    ids = list(by_event)
+    out: dict[str, list[str]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        query = f"SELECT id, body FROM events WHERE id IN ({', '.join('?' * len(chunk))})"
+        for event_id, body in ledger.conn.execute(query, chunk):
+            text = orjson.loads(body)["payload"].get("text") or ""
+            out[by_event[event_id]] = content.needle(text) if text else []
+    return out
+
+
+def _minimum(lines: list[str]) -> int:
+    """The score a file must reach to hold this region's text: a short
+    region must be found whole."""
+    total = sum(w for w in map(content.score, lines) if w >= content.SIGNIFICANT)
+    return max(content.SIGNIFICANT * 3, min(content.ELSEWHERE_SCORE, total))
+
+
+# --- one file ---------------------------------------------------------------
+
+
+def _at_path(path: str, text: str, rows: dict[str, Row], found_lines: dict[str, list[str]],
+             seen: Snapshot | None, via: Via = "recorded") -> list[Placement]:
+    """Regions recorded at (or renamed from) a path, in that file's text now."""
+    index = LineIndex(text)
+    out: list[Placement] = []
+    rest: dict[str, Row] = {}
+    for rid, row in rows.items():
+        span = row_span(row)
+        if span.end.line < len(index.starts) and sha256_text(index.slice(span, "utf-16")) == row["text_sha256"]:
+            out.append(Placement(rid, path, span, row_ai_spans(row), via, row))
+        else:
+            rest[rid] = row
+    moved: Via = "reanchored" if via == "recorded" else via
+    if rest and seen is not None and not seen.same_as(text):
+        from ..regions.reanchor import reanchor
+
+        regions = [(rid, row_span(row), row_ai_spans(row)) for rid, row in rest.items()]
+        for r in reanchor(*seen.against(text), regions, "utf-16"):
+            if r.span is not None:
+                out.append(Placement(r.region_id, path, r.span, r.ai_spans, moved, rest.pop(r.region_id)))
+    if rest:
+        lines, breaks = content.split(text)
+        for rid, row in rest.items():
+            hit = content.find(found_lines.get(rid, []), lines, breaks, elsewhere=False)
+            if hit is not None:
+                out.append(Placement(rid, path, hit.span, hit.ai_spans, moved, row))
+    return out
+
+
+def _overlaps(found: Span, others: Iterable[Placement]) -> bool:
+    """Most of these lines already belong to a region placed here (the same
+    code accepted twice is two regions, not four)."""
+    mine = lines_of(found)
+    return any(len(mine & p.lines()) * 2 >= len(mine) for p in others)
+
+
+def _read(root: Path, path: str) -> str | None:
+    try:
+        return read_document(root / path)
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def place_file(ledger: Ledger, path: Path, text: str | None = None) -> FilePlacements:
     """The regions whose text is in the file at `path` (its text now, read
-    from disk unless given). Read-only: nothing is recorded."""
-    from ..regions.reanchor import reanchor
-
+    from disk unless given): those recorded here, those whose file was
+    renamed to this one, and those whose lines were moved or copied here.
+    Read-only: nothing is recorded."""
     if text is None:
         text = read_document(path)
     ref = repo_of(path)
-    rows = {r["region_id"]: r for r in ledger.regions(repo=ref.repo, path=ref.path, status=LIVE)}
-    seen = ledger.snapshot(ref.repo, ref.path)
-    if seen is None or seen.same_as(text) or not rows:
-        found = place(ledger, rows, text)
-        placements = [Placement(rid, ref.path, span, ai, "recorded", rows[rid]) for rid, span, ai in found]
-    else:
-        regions = [(rid, row_span(row), row_ai_spans(row)) for rid, row in rows.items()]
-        placements = [Placement(r.region_id, ref.path, r.span, r.ai_spans,
-                                "recorded" if r.status == "unchanged" else "reanchored", rows[r.region_id])
-                      for r in reanchor(*seen.against(text), regions, "utf-16") if r.span is not None]
-    return FilePlacements(ref, text, placements, bool(rows) or seen is not None, rows)
-
-
-def locate(ledger: Ledger, root: Path, *, paths: Iterable[str] | None = None) -> Layout:
-    """Every live region of the repository at `root`, placed in its working copy."""
-    ref = repo_of_folder(root)
     rows = {r["region_id"]: r for r in ledger.regions(repo=ref.repo, status=LIVE)}
-    by_path: dict[str, dict[str, dict[str, Any]]] = {}
+    here = {rid: row for rid, row in rows.items() if row["path"] == ref.path}
+    seen = ledger.snapshot(ref.repo, ref.path)
+    wanted = needles(ledger, rows)
+    placements = _at_path(ref.path, text, here, wanted, seen)
+    renames = Renames(ref.root)
+    gone: dict[str, dict[str, Row]] = {}
+    for rid, row in rows.items():
+        if rid not in here and not (ref.root / row["path"]).is_file():
+            gone.setdefault(row["path"], {})[rid] = row
+    for old, group in gone.items():
+        if renames.of(old) == ref.path:
+            placements += _at_path(ref.path, text, group, wanted, ledger.snapshot(ref.repo, old), "renamed")
+    placed = {p.region_id for p in placements}
+    lines, breaks = content.split(text)
+    keys = {content.key(line) for line in lines}
+    origins: dict[str, str | None] = {}
+    for rid, row in rows.items():
+        if rid in placed or not wanted.get(rid):
+            continue
+        hits = sum(w for w in map(content.score, (ln for ln in wanted[rid] if content.key(ln) in keys))
+                   if w >= content.SIGNIFICANT)
+        if hits < _minimum(wanted[rid]):
+            continue
+        hit = content.find(wanted[rid], lines, breaks, elsewhere=True)
+        if hit is None or _overlaps(hit.span, placements):
+            continue
+        still = _still_at_origin(ledger, ref, row, wanted, renames, origins)
+        placements.append(Placement(rid, ref.path, hit.span, hit.ai_spans, "copied" if still else "moved", row))
+    missing = [rid for rid in here if rid not in {p.region_id for p in placements}]
+    return FilePlacements(ref, text, placements, bool(here) or seen is not None, here, missing)
+
+
+def _still_at_origin(ledger: Ledger, ref: RepoRef, row: Row, wanted: dict[str, list[str]], renames: Renames,
+                     texts: dict[str, str | None]) -> bool:
+    """Is the region still where the ledger has it (or where its file was
+    renamed to)? Then text found elsewhere is a copy."""
+    origin = row["path"] if (ref.root / row["path"]).is_file() else renames.of(row["path"])
+    if origin is None:
+        return False
+    if origin not in texts:
+        texts[origin] = _read(ref.root, origin)
+    text = texts[origin]
+    if text is None:
+        return False
+    via: Via = "recorded" if origin == row["path"] else "renamed"
+    return bool(_at_path(origin, text, {row["region_id"]: row}, wanted, ledger.snapshot(ref.repo, row["path"]), via))
+
+
+# --- a whole working copy ---------------------------------------------------
+
+
+def locate(ledger: Ledger, root: Path, *, index: bool = True) -> Layout:
+    """Every live region of the repository at `root`, placed in its working
+    copy. `index=False` skips the content search of other files (steps 1
+    and 2 only). Read-only, except the line-hash cache beside the ledger."""
+    ref = repo_of_folder(root)
+    root = ref.root
+    rows = {r["region_id"]: r for r in ledger.regions(repo=ref.repo, status=LIVE)}
+    wanted = needles(ledger, rows)
+    by_path: dict[str, dict[str, Row]] = {}
     for rid, row in rows.items():
         by_path.setdefault(row["path"], {})[rid] = row
-    placements: list[Placement] = []
-    texts: dict[str, str] = {}
-    for path in sorted(by_path):
-        try:
-            text = read_document(ref.root / path)
-        except (OSError, UnicodeDecodeError):
+    texts: dict[str, str | None] = {}
+
+    def text_of(path: str) -> str | None:
+        if path not in texts:
+            texts[path] = _read(root, path)
+        return texts[path]
+
+    found: dict[str, list[Placement]] = {}
+    renames = Renames(root)
+    for path, group in sorted(by_path.items()):
+        text = text_of(path)
+        seen = ledger.snapshot(ref.repo, path)
+        if text is not None:
+            placements = _at_path(path, text, group, wanted, seen)
+        else:
+            new = renames.of(path)
+            new_text = text_of(new) if new else None
+            placements = [] if new is None or new_text is None else _at_path(new, new_text, group, wanted, seen,
+                                                                             "renamed")
+        for p in placements:
+            found.setdefault(p.region_id, []).append(p)
+    if index and rows:
+        _search(ledger, ref, rows, wanted, found, text_of)
+    placements = [p for rid in rows for p in found.get(rid, [])]
+    shown = {p.path for p in placements}
+    return Layout(ref, rows, placements, [rid for rid in rows if rid not in found],
+                  {path: text for path, text in texts.items() if text is not None and path in shown})
+
+
+def _search(ledger: Ledger, ref: RepoRef, rows: dict[str, Row], wanted: dict[str, list[str]],
+            found: dict[str, list[Placement]], text_of: Any) -> None:
+    """Step 3: the regions' lines in the repository's other files."""
+    keyed: dict[int, list[tuple[str, int]]] = {}
+    minimum: dict[str, int] = {}
+    for rid, lines in wanted.items():
+        minimum[rid] = _minimum(lines)
+        for line in dict.fromkeys(lines):
+            weight = content.score(line)
+            if weight >= content.SIGNIFICANT:
+                keyed.setdefault(content.key(line), []).append((rid, weight))
+    files = FileIndex(ref.root, cache_path(ledger.path, ref.root)).build()
+    extra: dict[str, list[tuple[str, content.Found]]] = {}
+    by_file: dict[str, list[Placement]] = {}
+    for ps in found.values():
+        for p in ps:
+            by_file.setdefault(p.path, []).append(p)
+    for path, hits in sorted(files.candidates(keyed, minimum).items()):
+        todo = [rid for rid in hits if all(p.path != path for p in found.get(rid, []))]
+        if not todo:
             continue
-        found = place(ledger, by_path[path], text)
-        if found:
-            texts[path] = text
-        placements += [Placement(rid, path, span, ai, "recorded", rows[rid]) for rid, span, ai in found]
-    placed = {p.region_id for p in placements}
-    return Layout(ref, rows, placements, [rid for rid in rows if rid not in placed], texts)
+        text = text_of(path)
+        if text is None:
+            continue
+        lines, breaks = content.split(text)
+        needed = {line for rid in todo for line in wanted[rid]}
+        positions: dict[str, list[int]] = {}
+        for j, line in enumerate(lines):
+            if line in needed:
+                positions.setdefault(line, []).append(j)
+        for rid in todo:
+            hit = content.find(wanted[rid], lines, breaks, elsewhere=True, positions=positions)
+            if hit is not None and not _overlaps(hit.span, by_file.get(path, [])):
+                extra.setdefault(rid, []).append((path, hit))
+    for rid, places in extra.items():
+        places.sort(key=lambda ph: -ph[1].score)
+        row = rows[rid]
+        for n, (path, hit) in enumerate(places):
+            via: Via = "moved" if n == 0 and rid not in found else "copied"
+            placement = Placement(rid, path, hit.span, hit.ai_spans, via, row)
+            found.setdefault(rid, []).append(placement)
+            by_file.setdefault(path, []).append(placement)

@@ -1,8 +1,9 @@
 """`ailedger check`: does this working copy meet its policy? What CI asks.
 
 Every AI region the ledger knows in the repository is found in the files as
-they are now (at its recorded range, else by its text: the ledger may come
-from a teammate's working copy, through the audit service), its review
+they are now by the placement engine (at its path, else where git says the
+file went, else by its lines anywhere in the repository; a copy counts in
+each place it is), its review
 status is taken for the text that is there, and the policy's findings are
 sorted into what blocks a merge and what is only pending.
 """
@@ -20,6 +21,7 @@ from ..ledger.store import Ledger
 from ..policy import Finding, Policy, TierRules, assess
 from ..regions.positions import LineIndex
 from .engine import locate
+from .record import record_moves
 
 
 @dataclass
@@ -52,10 +54,13 @@ def blocking(finding: Finding, rules: TierRules) -> bool:
     return finding.code == "ai-missing-provenance" or rules.max_unreviewed is None or finding.overdue is not None
 
 
-def check(ledger: Ledger, ref: RepoRef, policy: Policy, now: datetime | None = None) -> GateResult:
+def check(ledger: Ledger, ref: RepoRef, policy: Policy, now: datetime | None = None, *,
+          record: bool = True) -> GateResult:
     now = now or datetime.now(timezone.utc)
     result = GateResult(policy)
     layout = locate(ledger, ref.root)
+    if record:  # a move shows in the trail (and to teammates) from the first check that sees it
+        record_moves(ledger, layout)
     result.missing = len(layout.missing)
     indexes = {path: LineIndex(text) for path, text in layout.texts.items()}
     for placement in sorted(layout.placements, key=lambda p: (p.path, p.span.start.line)):

@@ -185,4 +185,6 @@ def _what(event: dict[str, Any]) -> str:
         return f"{p['verdict']}" + (f": {p['note']}" if p.get("note") else "")
     if event["type"] == "acceptance":
         return f"{p['kind']} of {len(p.get('text') or '')} characters"
+    if event["type"] == "region-move":
+        return f"moved from {p['fromPath']} to {p['path']}:{p['range']['start']['line'] + 1}"
     return str(p.get("reason", ""))
