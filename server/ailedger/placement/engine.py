@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import os
+
 import orjson
 
 from ..files import read_document
@@ -106,31 +108,61 @@ def lines_of(span: Span) -> set[int]:
 # --- what to look for -------------------------------------------------------
 
 
-def needles(ledger: Ledger, rows: dict[str, Row]) -> dict[str, list[str]]:
+def needles(ledger: Ledger, rows: dict[str, Row]) -> dict[str, content.Needle]:
     """Each region's lines as the AI wrote them (from its acceptance event)."""
     by_event = {row["accepted_event"]: rid for rid, row in rows.items()}
     ids = list(by_event)
-    out: dict[str, list[str]] = {}
+    out: dict[str, content.Needle] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         query = f"SELECT id, body FROM events WHERE id IN ({', '.join('?' * len(chunk))})"
         for event_id, body in ledger.conn.execute(query, chunk):
-            text = orjson.loads(body)["payload"].get("text") or ""
-            out[by_event[event_id]] = content.needle(text) if text else []
+            out[by_event[event_id]] = content.needle(orjson.loads(body)["payload"].get("text") or "")
     return out
 
 
-def _minimum(lines: list[str]) -> int:
-    """The score a file must reach to hold this region's text: a short
-    region must be found whole."""
-    total = sum(w for w in map(content.score, lines) if w >= content.SIGNIFICANT)
-    return max(content.SIGNIFICANT * 3, min(content.ELSEWHERE_SCORE, total))
+# A line that many regions share ("if qty >= 10:", "return None") says little
+# about which region a file holds: like git's diff, leave frequent lines out
+# of the choice of files to read (they still count once a file is read).
+SHARED_BY = 8
+
+
+@dataclass
+class Keyed:
+    """Line hash -> the regions holding that line, to score files quickly."""
+
+    lines: dict[int, list[tuple[str, int]]]
+    minimum: dict[str, int]  # the score a file must reach to be worth reading for a region
+
+    @classmethod
+    def of(cls, wanted: dict[str, content.Needle]) -> "Keyed":
+        lines: dict[int, list[tuple[str, int]]] = {}
+        for rid, needle in wanted.items():
+            for line, weight in dict(needle.significant()).items():
+                lines.setdefault(content.key(line), []).append((rid, weight))
+        lines = {k: v for k, v in lines.items() if len(v) <= SHARED_BY}
+        usable: dict[str, int] = {}
+        for holders in lines.values():
+            for rid, weight in holders:
+                usable[rid] = usable.get(rid, 0) + weight
+        # a short region must be found whole; a long one needs git's 40 characters
+        minimum = {rid: max(content.SIGNIFICANT * 3, min(content.ELSEWHERE_SCORE, wanted[rid].total, total))
+                   for rid, total in usable.items()}
+        return cls(lines, minimum)
+
+    def scores(self, file_keys: Iterable[int]) -> dict[str, int]:
+        """Region id -> score, for the regions this file holds enough of."""
+        scores: dict[str, int] = {}
+        for k in self.lines.keys() & set(file_keys):
+            for rid, weight in self.lines[k]:
+                scores[rid] = scores.get(rid, 0) + weight
+        return {r: s for r, s in scores.items() if s >= self.minimum[r]}
 
 
 # --- one file ---------------------------------------------------------------
 
 
-def _at_path(path: str, text: str, rows: dict[str, Row], found_lines: dict[str, list[str]],
+def _at_path(path: str, text: str, rows: dict[str, Row], found_lines: dict[str, content.Needle],
              seen: Snapshot | None, via: Via = "recorded") -> list[Placement]:
     """Regions recorded at (or renamed from) a path, in that file's text now."""
     index = LineIndex(text)
@@ -153,9 +185,10 @@ def _at_path(path: str, text: str, rows: dict[str, Row], found_lines: dict[str, 
     if rest:
         lines, breaks = content.split(text)
         for rid, row in rest.items():
-            hit = content.find(found_lines.get(rid, []), lines, breaks, elsewhere=False)
-            if hit is not None:
-                out.append(Placement(rid, path, hit.span, hit.ai_spans, moved, row))
+            if rid in found_lines:
+                hit = content.find(found_lines[rid], lines, breaks, elsewhere=False)
+                if hit is not None:
+                    out.append(Placement(rid, path, hit.span, hit.ai_spans, moved, row))
     return out
 
 
@@ -168,7 +201,8 @@ def _overlaps(found: Span, others: Iterable[Placement]) -> bool:
 
 def _read(root: Path, path: str) -> str | None:
     try:
-        return read_document(root / path)
+        with open(os.path.join(root, path), encoding="utf-8", newline="") as f:  # as files.read_document
+            return f.read()
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -196,25 +230,21 @@ def place_file(ledger: Ledger, path: Path, text: str | None = None) -> FilePlace
             placements += _at_path(ref.path, text, group, wanted, ledger.snapshot(ref.repo, old), "renamed")
     placed = {p.region_id for p in placements}
     lines, breaks = content.split(text)
-    keys = {content.key(line) for line in lines}
     origins: dict[str, str | None] = {}
-    for rid, row in rows.items():
-        if rid in placed or not wanted.get(rid):
-            continue
-        hits = sum(w for w in map(content.score, (ln for ln in wanted[rid] if content.key(ln) in keys))
-                   if w >= content.SIGNIFICANT)
-        if hits < _minimum(wanted[rid]):
+    for rid in Keyed.of(wanted).scores(content.key(line) for line in lines):
+        if rid in placed:
             continue
         hit = content.find(wanted[rid], lines, breaks, elsewhere=True)
         if hit is None or _overlaps(hit.span, placements):
             continue
+        row = rows[rid]
         still = _still_at_origin(ledger, ref, row, wanted, renames, origins)
         placements.append(Placement(rid, ref.path, hit.span, hit.ai_spans, "copied" if still else "moved", row))
     missing = [rid for rid in here if rid not in {p.region_id for p in placements}]
     return FilePlacements(ref, text, placements, bool(here) or seen is not None, here, missing)
 
 
-def _still_at_origin(ledger: Ledger, ref: RepoRef, row: Row, wanted: dict[str, list[str]], renames: Renames,
+def _still_at_origin(ledger: Ledger, ref: RepoRef, row: Row, wanted: dict[str, content.Needle], renames: Renames,
                      texts: dict[str, str | None]) -> bool:
     """Is the region still where the ledger has it (or where its file was
     renamed to)? Then text found elsewhere is a copy."""
@@ -273,32 +303,26 @@ def locate(ledger: Ledger, root: Path, *, index: bool = True) -> Layout:
                   {path: text for path, text in texts.items() if text is not None and path in shown})
 
 
-def _search(ledger: Ledger, ref: RepoRef, rows: dict[str, Row], wanted: dict[str, list[str]],
+def _search(ledger: Ledger, ref: RepoRef, rows: dict[str, Row], wanted: dict[str, content.Needle],
             found: dict[str, list[Placement]], text_of: Any) -> None:
     """Step 3: the regions' lines in the repository's other files."""
-    keyed: dict[int, list[tuple[str, int]]] = {}
-    minimum: dict[str, int] = {}
-    for rid, lines in wanted.items():
-        minimum[rid] = _minimum(lines)
-        for line in dict.fromkeys(lines):
-            weight = content.score(line)
-            if weight >= content.SIGNIFICANT:
-                keyed.setdefault(content.key(line), []).append((rid, weight))
+    keyed = Keyed.of(wanted)
     files = FileIndex(ref.root, cache_path(ledger.path, ref.root)).build()
     extra: dict[str, list[tuple[str, content.Found]]] = {}
     by_file: dict[str, list[Placement]] = {}
     for ps in found.values():
         for p in ps:
             by_file.setdefault(p.path, []).append(p)
-    for path, hits in sorted(files.candidates(keyed, minimum).items()):
-        todo = [rid for rid in hits if all(p.path != path for p in found.get(rid, []))]
+    for path, file_keys in files.files.items():
+        hits = keyed.scores(file_keys)
+        todo = [rid for rid in hits if all(p.path != path for p in found.get(rid, ()))]
         if not todo:
             continue
         text = text_of(path)
         if text is None:
             continue
         lines, breaks = content.split(text)
-        needed = {line for rid in todo for line in wanted[rid]}
+        needed = {line for rid in todo for line in wanted[rid].lines}
         positions: dict[str, list[int]] = {}
         for j, line in enumerate(lines):
             if line in needed:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import subprocess
 from array import array
 from pathlib import Path
@@ -66,19 +67,22 @@ class LineIndex:
             except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
                 old = {}
         fresh: dict[str, tuple[int, int, array]] = {}
+        root = str(self.root)
         for path in files_of(self.root):
+            full = os.path.join(root, path)
             try:
-                st = os.stat(self.root / path)
+                st = os.stat(full)
             except OSError:
                 continue  # tracked, but deleted in this working copy
-            if st.st_size > _MAX_FILE or not os.path.isfile(self.root / path):
+            if st.st_size > _MAX_FILE or not stat.S_ISREG(st.st_mode):
                 continue
             hit = old.get(path)
             if hit is not None and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
                 fresh[path] = hit
             else:
                 try:
-                    data = (self.root / path).read_bytes()
+                    with open(full, "rb") as f:
+                        data = f.read()
                 except OSError:
                     continue
                 if b"\0" in data[:8192]:
@@ -100,22 +104,3 @@ class LineIndex:
             os.replace(tmp, self.cache)  # readers see the old cache or the new one, never half
         except OSError:
             pass  # a read-only place: the next run reads the files again, nothing worse
-
-    def candidates(self, wanted: dict[int, list[tuple[str, int]]], minimum: dict[str, int]) -> dict[str, dict[str, int]]:
-        """path -> {region id: score} for files holding enough of a region's
-        significant lines (`wanted`: line hash -> [(region id, score)];
-        `minimum`: region id -> the score a file must reach)."""
-        keys = set(wanted)
-        out: dict[str, dict[str, int]] = {}
-        for path, file_keys in self.files.items():
-            common = keys.intersection(file_keys)
-            if not common:
-                continue
-            scores: dict[str, int] = {}
-            for k in common:
-                for region_id, weight in wanted[k]:
-                    scores[region_id] = scores.get(region_id, 0) + weight
-            hits = {r: s for r, s in scores.items() if s >= minimum[r]}
-            if hits:
-                out[path] = hits
-        return out

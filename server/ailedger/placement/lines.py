@@ -11,7 +11,7 @@ are the region; the found lines are its AI text, the others a person's edits
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from zlib import crc32
 
@@ -29,7 +29,7 @@ SIGNIFICANT = 3
 
 def score(line: str) -> int:
     """How much real text a line carries: its letters and digits."""
-    return sum(c.isalnum() for c in line)
+    return sum(map(str.isalnum, line))
 
 
 def key(line: str) -> int:
@@ -54,19 +54,37 @@ class Found:
     score: int  # letters and digits on the found lines
 
 
-def needle(text: str) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Needle:
+    """A region's lines as the AI wrote them, and what each weighs."""
+
+    lines: list[str]
+    weights: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(w for w in self.weights if w >= SIGNIFICANT)
+
+    def significant(self) -> Iterator[tuple[str, int]]:
+        for line, weight in zip(self.lines, self.weights):
+            if weight >= SIGNIFICANT:
+                yield line, weight
+
+
+def needle(text: str) -> Needle:
     """The lines of a region's text to look for."""
-    return split(text)[0]
+    lines = split(text)[0] if text else []
+    return Needle(lines, [score(line) for line in lines])
 
 
-def find(lines: Sequence[str], hay: Sequence[str], breaks: Sequence[bool], *, elsewhere: bool,
+def find(needle: Needle, hay: Sequence[str], breaks: Sequence[bool], *, elsewhere: bool,
          positions: dict[str, list[int]] | None = None) -> Found | None:
-    """Where `lines` (a region's) are in `hay` (a file's), if enough of them are.
+    """Where a region's lines are in `hay` (a file's), if enough of them are.
 
     Each occurrence of a significant line votes for the offset it implies;
     the best offset gives a window (room for lines a person added or removed
     around and inside the region) where git's line diff pairs them exactly."""
-    weights = [score(line) for line in lines]
+    lines, weights = needle.lines, needle.weights
     total = sum(weights)
     if positions is None:
         wanted = set(lines)
