@@ -31,12 +31,14 @@ HEAD = "import os\nimport sys\n\n\n"
 TAIL = "\n\ndef main():\n    print(bulk_discount(2, 3))\n"
 UTIL = "def helper(values):\n    return sorted(set(values))\n"
 AI_LINES = set(range(5, 10))  # where begin() puts it in m.py
+RENAMED = {"m.py": "moved.py"}
 
 
 @dataclass
 class Truth:
     ai: dict[str, set[int]]  # path -> lines still the AI's text
     edited: dict[str, set[int]] = field(default_factory=dict)  # path -> region lines a person changed
+    renamed: dict[str, str] = field(default_factory=dict)  # old path -> new path, as an editor would say
 
     def region(self, path: str) -> set[int]:
         return self.ai.get(path, set()) | self.edited.get(path, set())
@@ -68,7 +70,7 @@ def shifted(lines: set[int], by: int) -> set[int]:
 def git_mv(root: Path) -> Truth:
     git(root, "mv", "m.py", "moved.py")
     commit(root, "rename")
-    return Truth({"moved.py": AI_LINES})
+    return Truth({"moved.py": AI_LINES}, renamed=RENAMED)
 
 
 def rename_with_edits(root: Path) -> Truth:
@@ -76,12 +78,12 @@ def rename_with_edits(root: Path) -> Truth:
     edited = AI.replace("if qty >= 10:", "if qty >= 12:")
     (root / "moved.py").write_text("# pricing\n# (moved from m.py)\n\n" + HEAD + edited + TAIL)
     commit(root, "rename and edit")
-    return Truth({"moved.py": shifted(AI_LINES, 3) - {10}}, {"moved.py": {10}})
+    return Truth({"moved.py": shifted(AI_LINES, 3) - {10}}, {"moved.py": {10}}, RENAMED)
 
 
 def plain_mv(root: Path) -> Truth:
     os.rename(root / "m.py", root / "moved.py")  # git has not been told
-    return Truth({"moved.py": AI_LINES})
+    return Truth({"moved.py": AI_LINES}, renamed=RENAMED)
 
 
 def function_moved(root: Path) -> Truth:
@@ -118,7 +120,7 @@ def squash_rebase(root: Path) -> Truth:
     env = dict(os.environ, GIT_SEQUENCE_EDITOR="sed -i -e '2s/^pick/squash/'", GIT_EDITOR="true")
     subprocess.run(["git", "-C", str(root), "rebase", "-q", "-i", "main"], check=True, env=env, capture_output=True)
     assert git(root, "rev-list", "--count", "main..HEAD").strip() == "1"
-    return Truth({"moved.py": AI_LINES})
+    return Truth({"moved.py": AI_LINES}, renamed=RENAMED)
 
 
 def squash_merge(root: Path) -> Truth:
