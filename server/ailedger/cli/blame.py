@@ -9,7 +9,8 @@ For each line of a file: written by an AI (and still its text), AI text a
 person has since changed, a person's, or untracked (the ledger has no record
 of the file). For AI lines: the tool, provider/model/version, who accepted
 it and when, and who reviewed it with what verdict. Answered from the ledger
-and the file as it is now.
+and the file as it is now, wherever the code came from: a renamed file, a
+function moved or copied here from another file (blame records nothing).
 
 examples:
   ailedger blame src/pricing.py

@@ -14,6 +14,11 @@ policy (.ailedger.toml): reviewed by enough of the right people, not past its
 tier's deadline, with the provenance the tier requires. In CI, bring the
 ledger from the audit service first (`ailedger sync`).
 
+Regions are found wherever their code is now: a renamed file, a function
+moved to another file, a copy (each place counts). A move found here is
+recorded once in the ledger (a `region-move` event), so reports and, after
+sync, the dashboard name the new path.
+
 exit status: 0 the working copy meets the policy; 1 something falls short
 (listed, one line each); 2 usage or policy error (a broken .ailedger.toml,
 no ledger).
