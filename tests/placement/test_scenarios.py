@@ -114,3 +114,16 @@ def test_deleted_code_is_not_found_and_not_guessed(cli, repo: Path) -> None:
     # a file holding only some of its common lines is not the region
     (repo / "other.py").write_text("    return price * qty\n\n\ndef main():\n    pass\n")
     assert check(cli, repo)[1]["notInWorkingCopy"] == 1
+
+
+def test_a_file_changed_since_the_last_check_is_read_again(cli, repo: Path) -> None:
+    from placement.scenarios import AI
+
+    begin(repo, cli)
+    assert check(cli, repo)[1]["regions"] == 1  # placed, and remembered beside the ledger
+    text = (repo / "m.py").read_text()
+    human = "".join("#" * (len(line) - 1) + "\n" for line in AI.splitlines(keepends=True))
+    (repo / "m.py").write_text(text.replace(AI, human))  # the same size: only its time says it changed
+    assert (repo / "m.py").stat().st_size == len(text.encode())
+    code, report = check(cli, repo)
+    assert (code, report["regions"], report["notInWorkingCopy"]) == (0, 0, 1)

@@ -28,10 +28,10 @@ from ..ledger.canonical import sha256_text
 from ..ledger.identity import RepoRef, repo_of, repo_of_folder
 from ..ledger.projection import LIVE
 from ..ledger.store import Ledger, Snapshot
-from ..regions.positions import LineIndex, Span
+from ..regions.positions import LineIndex, Pos, Span
 from . import lines as content
 from .index import LineIndex as FileIndex
-from .index import cache_path
+from .index import PlacedCache, cache_path
 from .place import row_ai_spans, row_span
 from .renames import Renames
 
@@ -51,6 +51,7 @@ class Placement:
     ai_spans: list[Span]  # the parts still holding the AI's own text
     via: Via
     row: Row  # the ledger's row: provenance, reviews, the recorded path
+    text_sha256: str  # of the region's text here: what a review must have seen
 
     @property
     def moved(self) -> bool:
@@ -171,7 +172,7 @@ def _at_path(path: str, text: str, rows: dict[str, Row], found_lines: dict[str, 
     for rid, row in rows.items():
         span = row_span(row)
         if span.end.line < len(index.starts) and sha256_text(index.slice(span, "utf-16")) == row["text_sha256"]:
-            out.append(Placement(rid, path, span, row_ai_spans(row), via, row))
+            out.append(Placement(rid, path, span, row_ai_spans(row), via, row, row["text_sha256"]))
         else:
             rest[rid] = row
     moved: Via = "reanchored" if via == "recorded" else via
@@ -181,15 +182,35 @@ def _at_path(path: str, text: str, rows: dict[str, Row], found_lines: dict[str, 
         regions = [(rid, row_span(row), row_ai_spans(row)) for rid, row in rest.items()]
         for r in reanchor(*seen.against(text), regions, "utf-16"):
             if r.span is not None:
-                out.append(Placement(r.region_id, path, r.span, r.ai_spans, moved, rest.pop(r.region_id)))
+                out.append(Placement(r.region_id, path, r.span, r.ai_spans, moved, rest.pop(r.region_id),
+                                     sha256_text(index.slice(r.span, "utf-16"))))
     if rest:
         lines, breaks = content.split(text)
         for rid, row in rest.items():
             if rid in found_lines:
                 hit = content.find(found_lines[rid], lines, breaks, elsewhere=False)
                 if hit is not None:
-                    out.append(Placement(rid, path, hit.span, hit.ai_spans, moved, row))
+                    out.append(_found(rid, path, hit, moved, row, index))
     return out
+
+
+def _pack(p: Placement) -> tuple[Any, ...]:
+    def flat(span: Span) -> tuple[int, int, int, int]:
+        return span.start.line, span.start.character, span.end.line, span.end.character
+
+    return p.region_id, flat(p.span), [flat(s) for s in p.ai_spans], p.via, p.text_sha256
+
+
+def _unpack(path: str, rows: dict[str, Row], item: tuple[Any, ...]) -> Placement:
+    def span(t: tuple[int, int, int, int]) -> Span:
+        return Span(Pos(t[0], t[1]), Pos(t[2], t[3]))
+
+    rid, extent, ai, via, sha = item
+    return Placement(rid, path, span(extent), [span(s) for s in ai], via, rows[rid], sha)
+
+
+def _found(region_id: str, path: str, hit: content.Found, via: Via, row: Row, index: LineIndex) -> Placement:
+    return Placement(region_id, path, hit.span, hit.ai_spans, via, row, sha256_text(index.slice(hit.span, "utf-16")))
 
 
 def _overlaps(found: Span, others: Iterable[Placement]) -> bool:
@@ -230,6 +251,7 @@ def place_file(ledger: Ledger, path: Path, text: str | None = None) -> FilePlace
             placements += _at_path(ref.path, text, group, wanted, ledger.snapshot(ref.repo, old), "renamed")
     placed = {p.region_id for p in placements}
     lines, breaks = content.split(text)
+    index = LineIndex(text)
     origins: dict[str, str | None] = {}
     for rid in Keyed.of(wanted).scores(content.key(line) for line in lines):
         if rid in placed:
@@ -239,7 +261,7 @@ def place_file(ledger: Ledger, path: Path, text: str | None = None) -> FilePlace
             continue
         row = rows[rid]
         still = _still_at_origin(ledger, ref, row, wanted, renames, origins)
-        placements.append(Placement(rid, ref.path, hit.span, hit.ai_spans, "copied" if still else "moved", row))
+        placements.append(_found(rid, ref.path, hit, "copied" if still else "moved", row, index))
     missing = [rid for rid in here if rid not in {p.region_id for p in placements}]
     return FilePlacements(ref, text, placements, bool(here) or seen is not None, here, missing)
 
@@ -283,20 +305,32 @@ def locate(ledger: Ledger, root: Path, *, index: bool = True) -> Layout:
 
     found: dict[str, list[Placement]] = {}
     renames = Renames(root)
+    files = FileIndex(root, cache_path(ledger.path, root)).build() if index and rows else None
+    cached = PlacedCache(cache_path(ledger.path, root).with_suffix(".placed") if files else None)
+    snapshots = dict(ledger.conn.execute("SELECT path, sha256 FROM file_snapshots WHERE repo = ?", (ref.repo,)))
     for path, group in sorted(by_path.items()):
-        text = text_of(path)
-        seen = ledger.snapshot(ref.repo, path)
-        if text is not None:
-            placements = _at_path(path, text, group, wanted, seen)
+        stat = files.stats.get(path) if files else None
+        key = (stat, sorted((rid, row["updated_event"]) for rid, row in group.items()), snapshots.get(path))
+        hit = cached.get(path, key) if stat else None
+        if hit is not None:
+            placements = [_unpack(path, group, item) for item in hit]
         else:
-            new = renames.of(path)
-            new_text = text_of(new) if new else None
-            placements = [] if new is None or new_text is None else _at_path(new, new_text, group, wanted, seen,
-                                                                             "renamed")
+            text = text_of(path)
+            seen = ledger.snapshot(ref.repo, path) if path in snapshots else None
+            if text is not None:
+                placements = _at_path(path, text, group, wanted, seen)
+                if stat:
+                    cached.put(path, key, [_pack(p) for p in placements])
+            else:
+                new = renames.of(path)
+                new_text = text_of(new) if new else None
+                placements = [] if new is None or new_text is None else _at_path(new, new_text, group, wanted,
+                                                                                 seen, "renamed")
         for p in placements:
             found.setdefault(p.region_id, []).append(p)
-    if index and rows:
-        _search(ledger, ref, rows, wanted, found, text_of)
+    cached.save()
+    if files is not None:
+        _search(ledger, ref, rows, wanted, found, text_of, files)
     placements = [p for rid in rows for p in found.get(rid, [])]
     shown = {p.path for p in placements}
     return Layout(ref, rows, placements, [rid for rid in rows if rid not in found],
@@ -304,11 +338,10 @@ def locate(ledger: Ledger, root: Path, *, index: bool = True) -> Layout:
 
 
 def _search(ledger: Ledger, ref: RepoRef, rows: dict[str, Row], wanted: dict[str, content.Needle],
-            found: dict[str, list[Placement]], text_of: Any) -> None:
+            found: dict[str, list[Placement]], text_of: Any, files: FileIndex) -> None:
     """Step 3: the regions' lines in the repository's other files."""
     keyed = Keyed.of(wanted)
-    files = FileIndex(ref.root, cache_path(ledger.path, ref.root)).build()
-    extra: dict[str, list[tuple[str, content.Found]]] = {}
+    extra: dict[str, list[tuple[str, content.Found, LineIndex]]] = {}
     by_file: dict[str, list[Placement]] = {}
     for ps in found.values():
         for p in ps:
@@ -322,6 +355,7 @@ def _search(ledger: Ledger, ref: RepoRef, rows: dict[str, Row], wanted: dict[str
         if text is None:
             continue
         lines, breaks = content.split(text)
+        index = LineIndex(text)
         needed = {line for rid in todo for line in wanted[rid].lines}
         positions: dict[str, list[int]] = {}
         for j, line in enumerate(lines):
@@ -330,12 +364,12 @@ def _search(ledger: Ledger, ref: RepoRef, rows: dict[str, Row], wanted: dict[str
         for rid in todo:
             hit = content.find(wanted[rid], lines, breaks, elsewhere=True, positions=positions)
             if hit is not None and not _overlaps(hit.span, by_file.get(path, [])):
-                extra.setdefault(rid, []).append((path, hit))
+                extra.setdefault(rid, []).append((path, hit, index))
     for rid, places in extra.items():
         places.sort(key=lambda ph: -ph[1].score)
         row = rows[rid]
-        for n, (path, hit) in enumerate(places):
+        for n, (path, hit, index) in enumerate(places):
             via: Via = "moved" if n == 0 and rid not in found else "copied"
-            placement = Placement(rid, path, hit.span, hit.ai_spans, via, row)
+            placement = _found(rid, path, hit, via, row, index)
             found.setdefault(rid, []).append(placement)
             by_file.setdefault(path, []).append(placement)

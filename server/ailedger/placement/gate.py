@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ..ledger.canonical import sha256_text
 from ..ledger.identity import RepoRef
 from ..ledger.projection import status_of
 from ..ledger.store import Ledger
 from ..policy import Finding, Policy, TierRules, assess
-from ..regions.positions import LineIndex
 from .engine import locate
 from .record import record_moves
 
@@ -62,10 +60,9 @@ def check(ledger: Ledger, ref: RepoRef, policy: Policy, now: datetime | None = N
     if record:  # a move shows in the trail (and to teammates) from the first check that sees it
         record_moves(ledger, layout)
     result.missing = len(layout.missing)
-    indexes = {path: LineIndex(text) for path, text in layout.texts.items()}
     for placement in sorted(layout.placements, key=lambda p: (p.path, p.span.start.line)):
         span, path = placement.span, placement.path
-        row = dict(placement.row, text_sha256=sha256_text(indexes[path].slice(span, "utf-16")))
+        row = dict(placement.row, text_sha256=placement.text_sha256)  # the review status of the text there
         rules = policy.rules_for(path)
         result.regions += 1
         last = span.end.line - (1 if span.end.character == 0 and span.end.line > span.start.line else 0)

@@ -16,6 +16,7 @@ import stat
 import subprocess
 from array import array
 from pathlib import Path
+from typing import Any
 from zlib import crc32
 
 _VERSION = 1
@@ -54,6 +55,7 @@ class LineIndex:
         self.root = root
         self.cache = cache
         self.files: dict[str, array] = {}
+        self.stats: dict[str, tuple[int, int]] = {}  # path -> (mtime_ns, size)
         self.changed = 0  # files read this time (not from the cache)
 
     def build(self) -> "LineIndex":
@@ -90,6 +92,7 @@ class LineIndex:
                 fresh[path] = (st.st_mtime_ns, st.st_size, line_keys(data))
                 self.changed += 1
         self.files = {p: keys for p, (_, _, keys) in fresh.items()}
+        self.stats = {p: (m, n) for p, (m, n, _) in fresh.items()}
         if self.cache is not None and (self.changed or len(fresh) != len(old)):
             self._save(fresh)
         return self
@@ -104,3 +107,43 @@ class LineIndex:
             os.replace(tmp, self.cache)  # readers see the old cache or the new one, never half
         except OSError:
             pass  # a read-only place: the next run reads the files again, nothing worse
+
+
+class PlacedCache:
+    """Where step 1 found a file's regions, kept while nothing it depends on
+    changes: the file (size and modification time), its rows (their last
+    event) and the ledger's snapshot of it. A check then reads only the
+    files that changed."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, tuple[Any, list[Any]]] = {}
+        self.dirty = False
+        if path is not None:
+            try:
+                with open(path, "rb") as f:
+                    version, self.entries = pickle.load(f)
+                if version != _VERSION:
+                    self.entries = {}
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+                self.entries = {}
+
+    def get(self, path: str, key: Any) -> list[Any] | None:
+        hit = self.entries.get(path)
+        return hit[1] if hit is not None and hit[0] == key else None
+
+    def put(self, path: str, key: Any, value: list[Any]) -> None:
+        self.entries[path] = (key, value)
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.path is None or not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                pickle.dump((_VERSION, self.entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
