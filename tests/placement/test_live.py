@@ -77,3 +77,26 @@ async def test_live_edits_end_where_the_offline_path_does(name: str, cli, repo: 
     # and the offline answer from the ledger the session left agrees
     result = cli("check", "--json", cwd=repo)
     assert result.code == 1, result.out
+
+
+async def test_the_server_follows_code_moved_while_it_was_down(cli, repo: Path, env: dict[str, str]) -> None:
+    import asyncio
+    import time
+
+    from ailedger.ledger.store import Ledger
+
+    begin(repo, cli)
+    SCENARIOS["function_moved"](repo)
+    client = await start(env, repo)  # no file opened: start-up alone finds the move
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with Ledger(env["AILEDGER_DB"], create=False) as ledger:
+                moves = [e for e in ledger.events() if e.type == "region-move"]
+            if moves or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)  # polling the ledger another process writes, with a deadline
+        assert [(m.content["payload"]["fromPath"], m.content["payload"]["path"]) for m in moves] == [("m.py", "util.py")]
+    finally:
+        await client.shutdown_session()
+        await client.stop()
