@@ -297,15 +297,19 @@ def locate(ledger: Ledger, root: Path, *, index: bool = True) -> Layout:
     for rid, row in rows.items():
         by_path.setdefault(row["path"], {})[rid] = row
     texts: dict[str, str | None] = {}
+    files = FileIndex(root, cache_path(ledger.path, root)).build() if index and rows else None
 
     def text_of(path: str) -> str | None:
         if path not in texts:
-            texts[path] = _read(root, path)
+            data = files.read.pop(path, None) if files else None
+            try:
+                texts[path] = data.decode("utf-8") if data is not None else _read(root, path)
+            except UnicodeDecodeError:
+                texts[path] = None
         return texts[path]
 
     found: dict[str, list[Placement]] = {}
     renames = Renames(root)
-    files = FileIndex(root, cache_path(ledger.path, root)).build() if index and rows else None
     cached = PlacedCache(cache_path(ledger.path, root).with_suffix(".placed") if files else None)
     snapshots = dict(ledger.conn.execute("SELECT path, sha256 FROM file_snapshots WHERE repo = ?", (ref.repo,)))
     for path, group in sorted(by_path.items()):

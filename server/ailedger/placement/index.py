@@ -56,6 +56,7 @@ class LineIndex:
         self.cache = cache
         self.files: dict[str, array] = {}
         self.stats: dict[str, tuple[int, int]] = {}  # path -> (mtime_ns, size)
+        self.read: dict[str, bytes] = {}  # files read this run, so nobody opens them twice
         self.changed = 0  # files read this time (not from the cache)
 
     def build(self) -> "LineIndex":
@@ -90,6 +91,7 @@ class LineIndex:
                 if b"\0" in data[:8192]:
                     continue  # binary
                 fresh[path] = (st.st_mtime_ns, st.st_size, line_keys(data))
+                self.read[path] = data
                 self.changed += 1
         self.files = {p: keys for p, (_, _, keys) in fresh.items()}
         self.stats = {p: (m, n) for p, (m, n, _) in fresh.items()}
