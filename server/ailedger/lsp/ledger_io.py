@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..capture import range_of
 from ..ledger.identity import RepoRef, current_user, repo_of, repo_of_folder
 from ..ledger.store import Ledger, StoredEvent
 from ..ledger.projection import LIVE
-from ..placement import FilePlacements, place, place_file
+from ..placement import FilePlacements, place, place_file  # place: for watch.refresh
 from ..policy import Policy
 from ..regions.positions import Span
 

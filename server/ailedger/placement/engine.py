@@ -14,14 +14,10 @@ copy: the same region, twice. A region found nowhere is missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
-
 import os
-
-import orjson
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 from ..files import read_document
 from ..ledger.canonical import sha256_text
@@ -32,133 +28,10 @@ from ..regions.positions import LineIndex, Pos, Span
 from . import lines as content
 from .index import LineIndex as FileIndex
 from .index import PlacedCache, cache_path
+from .model import FilePlacements, Layout, Placement, Row, Via, lines_of
+from .needles import Keyed, needles
 from .place import row_ai_spans, row_span
 from .renames import Renames
-
-# How a region was found: at its recorded range; moved within its file (line
-# diff from the last snapshot, or its lines found in the file); in the file
-# its file was renamed to; in another file; a second copy of text that is
-# also still somewhere else.
-Via = Literal["recorded", "reanchored", "renamed", "moved", "copied"]
-Row = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    region_id: str
-    path: str  # repository-relative, with forward slashes
-    span: Span  # UTF-16, in the file as it is now
-    ai_spans: list[Span]  # the parts still holding the AI's own text
-    via: Via
-    row: Row  # the ledger's row: provenance, reviews, the recorded path
-    text_sha256: str  # of the region's text here: what a review must have seen
-
-    @property
-    def moved(self) -> bool:
-        """Found at another path than the ledger's, and nowhere else first
-        (a move to record; copies are not moves)."""
-        return self.via in ("renamed", "moved")
-
-    def lines(self) -> set[int]:
-        """0-based lines the region holds text on."""
-        return lines_of(self.span)
-
-    def ai_lines(self) -> set[int]:
-        return set().union(*(lines_of(s) for s in self.ai_spans)) if self.ai_spans else set()
-
-
-@dataclass
-class FilePlacements:
-    """The regions whose text is in one file."""
-
-    ref: RepoRef
-    text: str
-    placements: list[Placement]
-    known: bool  # the ledger knows this file (regions recorded here, or a snapshot)
-    rows: dict[str, Row] = field(default_factory=dict)  # rows recorded at this path
-    missing: list[str] = field(default_factory=list)  # recorded here, found neither here nor moved elsewhere
-
-
-@dataclass
-class Layout:
-    """Every live region of a repository, placed in one working copy."""
-
-    ref: RepoRef
-    rows: dict[str, Row]
-    placements: list[Placement]
-    missing: list[str]  # region ids found nowhere: "not found" is a state
-    texts: dict[str, str] = field(default_factory=dict)  # path -> text, for files holding placements
-
-    def at(self, path: str) -> list[Placement]:
-        return [p for p in self.placements if p.path == path]
-
-    def moves(self) -> list[Placement]:
-        return [p for p in self.placements if p.moved]
-
-    def of(self, region_id: str) -> list[Placement]:
-        """Where a region is: its main place first, then its copies."""
-        return [p for p in self.placements if p.region_id == region_id]
-
-
-def lines_of(span: Span) -> set[int]:
-    """0-based lines a span holds text on (an end at column 0 ends before that line)."""
-    last = span.end.line if span.end.character > 0 else span.end.line - 1
-    return set(range(span.start.line, max(span.start.line, last) + 1))
-
-
-# --- what to look for -------------------------------------------------------
-
-
-def needles(ledger: Ledger, rows: dict[str, Row]) -> dict[str, content.Needle]:
-    """Each region's lines as the AI wrote them (from its acceptance event)."""
-    by_event = {row["accepted_event"]: rid for rid, row in rows.items()}
-    ids = list(by_event)
-    out: dict[str, content.Needle] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        query = f"SELECT id, body FROM events WHERE id IN ({', '.join('?' * len(chunk))})"
-        for event_id, body in ledger.conn.execute(query, chunk):
-            out[by_event[event_id]] = content.needle(orjson.loads(body)["payload"].get("text") or "")
-    return out
-
-
-# A line that many regions share ("if qty >= 10:", "return None") says little
-# about which region a file holds: like git's diff, leave frequent lines out
-# of the choice of files to read (they still count once a file is read).
-SHARED_BY = 8
-
-
-@dataclass
-class Keyed:
-    """Line hash -> the regions holding that line, to score files quickly."""
-
-    lines: dict[int, list[tuple[str, int]]]
-    minimum: dict[str, int]  # the score a file must reach to be worth reading for a region
-
-    @classmethod
-    def of(cls, wanted: dict[str, content.Needle]) -> "Keyed":
-        lines: dict[int, list[tuple[str, int]]] = {}
-        for rid, needle in wanted.items():
-            for line, weight in dict(needle.significant()).items():
-                lines.setdefault(content.key(line), []).append((rid, weight))
-        lines = {k: v for k, v in lines.items() if len(v) <= SHARED_BY}
-        usable: dict[str, int] = {}
-        for holders in lines.values():
-            for rid, weight in holders:
-                usable[rid] = usable.get(rid, 0) + weight
-        # a short region must be found whole; a long one needs git's 40 characters
-        minimum = {rid: max(content.SIGNIFICANT * 3, min(content.ELSEWHERE_SCORE, wanted[rid].total, total))
-                   for rid, total in usable.items()}
-        return cls(lines, minimum)
-
-    def scores(self, file_keys: Iterable[int]) -> dict[str, int]:
-        """Region id -> score, for the regions this file holds enough of."""
-        scores: dict[str, int] = {}
-        for k in self.lines.keys() & set(file_keys):
-            for rid, weight in self.lines[k]:
-                scores[rid] = scores.get(rid, 0) + weight
-        return {r: s for r, s in scores.items() if s >= self.minimum[r]}
-
 
 # --- one file ---------------------------------------------------------------
 

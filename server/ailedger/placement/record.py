@@ -16,7 +16,7 @@ from ..ledger.canonical import sha256_text
 from ..ledger.identity import current_user
 from ..ledger.store import Ledger, StoredEvent
 from ..regions.positions import LineIndex
-from .engine import Layout, Placement
+from .model import Layout, Placement
 
 
 def move_event(placement: Placement, text: str) -> tuple[str, dict[str, Any]]:
