@@ -18,7 +18,8 @@ so every `check` finds them again by content:
   `initialized`), in-process, index cached.
 
 The floor is `git ls-files | xargs cat > /dev/null` run in the same round;
-the target is check <= 5x the floor. Figures are medians of --rounds rounds,
+the target is check <= 5x the floor. `ailedger --version` is shown for
+scale: the Python process start every command pays. Figures are medians of --rounds rounds,
 wall time, process start included for the commands.
 """
 
@@ -150,11 +151,13 @@ def main() -> int:
         ail = command()
         index = work / "placement-index"
         figures: dict[str, list[float]] = {k: [] for k in
-                                           ("floor", "cold", "check", "recorded", "startup", "startup-cold")}
+                                           ("floor", "version", "cold", "check", "recorded", "startup",
+                                                                "startup-cold")}
         found = None
         for r in range(args.rounds):
             print(f"... round {r + 1} of {args.rounds}", file=sys.stderr, flush=True)
             figures["floor"].append(timed(["git ls-files -z | xargs -0 cat > /dev/null"], root, env, shell=True)[0])
+            figures["version"].append(timed([*ail, "--version"], root, env)[0])
             shutil.rmtree(index, ignore_errors=True)
             shutil.copyfile(pristine, db)
             took, code = timed([*ail, "check", "--json"], root, env)
@@ -192,6 +195,7 @@ def main() -> int:
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     rows = [
         ("floor: git ls-files | xargs cat > /dev/null", floor, None),
+        ("for scale: ailedger --version (process start)", med["version"], None),
         ("ailedger check (index cached, 200 moves to find)", med["check"], TARGET),
         ("ailedger check, cold (no index yet)", med["cold"], None),
         ("ailedger check, moves already recorded", med["recorded"], None),
