@@ -128,7 +128,7 @@ def in_working_copy(ledger: Ledger, root: Path, repo: str, rows: list[dict[str, 
         except (OSError, UnicodeDecodeError):
             continue
         placed = {p.row["region_id"]: (p.row, ai_lines(p.ai_spans, p.span))
-                  for p in regions_in(ledger, repo, path, text) if p.row["region_id"] in wanted}
+                  for p in regions_in(ledger, root, path, text) if p.row["region_id"] in wanted}
         out.update(resolve(ledger, root, path, text, placed))
     return out
 
@@ -159,7 +159,7 @@ def link_commit(ledger: Ledger, root: Path, rev: str = "HEAD") -> int:
         if blob is None:
             continue
         index = LineIndex(blob)
-        for p in regions_in(ledger, repo, name, blob):
+        for p in regions_in(ledger, root, name, blob):
             if not p.row.get("first_commit"):
                 hashes[p.row["region_id"]] = sha256_text(index.slice(p.span, "utf-16"))
     if hashes:

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .describe import model_name, tool_name
+from .placement.describe import model_name, tool_name
 from .ledger.projection import REVIEW_CODES, in_scope
 
 EXAMPLES = 10  # locations a report shows: enough to reproduce, not a dump of the codebase

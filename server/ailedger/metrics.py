@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 
-from .describe import model_name
+from .placement.describe import model_name
 from .ledger.projection import LIVE, REVIEW_CODES
 
 AWAITING = tuple(REVIEW_CODES)

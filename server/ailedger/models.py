@@ -226,6 +226,23 @@ class RegionUpdate(TypedDict):
     reason: Literal["edit", "save", "reanchor", "rename", "restore"]
 
 
+class RegionMove(TypedDict):
+    """A region's text found at another path than the ledger's: its file was
+    renamed (`via: "rename"`, git's rename detection) or the code was moved
+    to another file (`via: "content"`, its lines found there). Recorded once
+    per move, by whoever's working copy first shows it."""
+
+    __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
+    regionId: NonEmpty
+    fromPath: str
+    path: str
+    range: Range
+    aiRanges: list[Range]
+    textSha256: Sha256
+    aiFraction: Annotated[float, Field(ge=0, le=1)]
+    via: Literal["rename", "content"]
+
+
 class RegionEnded(TypedDict):
     """Every character of the region was deleted, or re-anchoring lost it."""
 
@@ -311,9 +328,10 @@ PAYLOADS: dict[str, Any] = {
     "commit": Commit,
     "incident-open": IncidentOpen,
     "incident-close": IncidentClose,
+    "region-move": RegionMove,
 }
 EventType = Literal["acceptance", "review", "region-update", "region-ended", "reopen", "commit", "incident-open",
-                    "incident-close"]
+                    "incident-close", "region-move"]
 
 
 class Event(TypedDict):

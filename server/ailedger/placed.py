@@ -1,16 +1,15 @@
 """Where a file's live regions are in some text of that file, and where a
 span of one version of a file is in another: the one door
 through which `summary`, the commit links and the importers ask the
-placement engine (today `forensics`' re-anchoring from the ledger's
-snapshot, else `placement.place` by content). Keeping every call here lets
-the engine change behind this module."""
+placement engine (`ailedger.placement`). Keeping every call here lets the
+engine change behind this module."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .ledger.projection import LIVE
 from .ledger.store import Ledger
 from .regions.positions import Span
 
@@ -22,16 +21,14 @@ class Placed:
     ai_spans: list[Span]  # the parts still holding the AI's own text
 
 
-def regions_in(ledger: Ledger, repo: str, path: str, text: str) -> list[Placed]:
-    """The live regions of `repo:path` found in `text` (a working copy's file,
-    or a commit's blob of it); regions not found there are left out. Read-only."""
-    from .forensics import _where
+def regions_in(ledger: Ledger, root: Path, path: str, text: str) -> list[Placed]:
+    """The live regions found in `text` taken as the file `path` of the
+    repository at `root` (its working copy, or a commit's blob of it): those
+    recorded there, and those renamed, moved or copied into it (the placement
+    engine's `place_file`); regions not found there are left out. Read-only."""
+    from .placement import place_file
 
-    rows = {r["region_id"]: r for r in ledger.regions(repo=repo, path=path, status=LIVE)}
-    if not rows:
-        return []
-    seen = ledger.snapshot(repo, path)
-    return [Placed(rows[rid], span, ai) for rid, span, ai in _where(ledger, rows, seen, text)]
+    return [Placed(p.row, p.span, p.ai_spans) for p in place_file(ledger, root / path, text).placements]
 
 
 def follow(before: str, after: str, span: Span) -> tuple[Span, list[Span]] | None:

@@ -137,16 +137,16 @@ def summarise(ledger: Ledger, root: Path, spec: str) -> Summary:
         text = texts[path]
         if text is None:  # binary: no lines to attribute
             continue
-        files[path], lines[path] = _file(ledger, repo, path, text, added)
+        files[path], lines[path] = _file(ledger, root, path, text, added)
     return Summary(spec, fork, head, files, lines)
 
 
-def _file(ledger: Ledger, repo: str, path: str, text: str, added: list[int]) -> tuple[Tally, dict[int, str]]:
-    from .describe import model_name, tool_name
+def _file(ledger: Ledger, root: Path, path: str, text: str, added: list[int]) -> tuple[Tally, dict[int, str]]:
+    from .placement.describe import model_name, tool_name
 
     index = LineIndex(text)
     who: dict[int, tuple[str, dict[str, Any] | None, str]] = {}  # 0-based line -> (what, row, status)
-    for placed in regions_in(ledger, repo, path, text):
+    for placed in regions_in(ledger, root, path, text):
         row = dict(placed.row, text_sha256=sha256_text(index.slice(placed.span, "utf-16")))
         status = status_of(row)
         ai = {n for s in placed.ai_spans for n in lines_of(s)}

@@ -224,7 +224,7 @@ def test_a_secret_on_an_unchanged_line_does_not_disturb_re_anchoring(cli, repo: 
     """Snapshots are masked in place: the diff against the file as it is now
     masks alike, so a line holding a secret still matches itself and stays
     the AI's own text (not "edited by a person") when lines move around it."""
-    from ailedger.forensics import blame
+    from ailedger.placement.forensics import blame
     from ailedger.ledger.store import Ledger
 
     secret = next(v for v in sorted(all_secret_values()) if "\n" not in v and '"' not in v and len(v) > 20)

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..commits import CommitLink
-    from ..forensics import LineBlame
+    from ..placement.forensics import LineBlame
     from ..ledger.store import Ledger
 
 HELP = """\
@@ -17,7 +17,8 @@ For each line of a file: written by an AI (and still its text), AI text a
 person has since changed, a person's, or untracked (the ledger has no record
 of the file). For AI lines: the tool, provider/model/version, who accepted
 it and when, and who reviewed it with what verdict. Answered from the ledger
-and the file as it is now.
+and the file as it is now, wherever the code came from: a renamed file, a
+function moved or copied here from another file (blame records nothing).
 
 examples:
   ailedger blame src/pricing.py
@@ -54,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
     import orjson
 
-    from ..describe import ago, model_name, tool_name
-    from ..forensics import blame
+    from ..placement.describe import ago, model_name, tool_name
+    from ..placement.forensics import blame
     from . import UsageError, open_ledger
 
     name, first, last = _target(args.target)

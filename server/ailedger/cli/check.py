@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..gate import GateResult
+    from ..placement.gate import GateResult
 
 HELP = """\
 Check that the AI-written code in this working copy meets the repository's
@@ -14,6 +14,11 @@ policy (.ailedger.toml): reviewed by enough of the right people, not past its
 tier's deadline, with the provenance the tier requires, and, where the tier
 is approved-only, from a model and tool a [[provider]] approves. In CI, bring the
 ledger from the audit service first (`ailedger sync`).
+
+Regions are found wherever their code is now: a renamed file, a function
+moved to another file, a copy (each place counts). A move found here is
+recorded once in the ledger (a `region-move` event), so reports and, after
+sync, the dashboard name the new path.
 
 exit status: 0 the working copy meets the policy; 1 something falls short
 (listed, one line each); 2 usage or policy error (a broken .ailedger.toml,
@@ -39,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .. import policy as policies
-    from ..gate import check
+    from ..placement.gate import check
     from ..ledger.identity import repo_of_folder
     from ..paths import resolve_db
     from . import UsageError, open_ledger

@@ -64,7 +64,7 @@ def _sync_demo(console, ledger, work):  # type: ignore[no-untyped-def]
 
 def _gate_demo(console, ledger, repo) -> None:  # type: ignore[no-untyped-def]
     from .. import policy as policies
-    from ..gate import check
+    from ..placement.gate import check
     from ..ledger.identity import repo_of_folder
 
     result = check(ledger, repo_of_folder(repo), policies.at(repo))
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from ..capture import acceptance_payload, check_text_at
-    from ..describe import region_message
+    from ..placement.describe import region_message
     from ..ledger.ids import new_id
     from ..ledger.identity import repo_of
     from ..ledger.store import Ledger

@@ -96,7 +96,7 @@ def _scope(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     import orjson
 
-    from ..describe import model_name, tool_name
+    from ..placement.describe import model_name, tool_name
     from ..ledger.identity import current_user
     from ..ledger.projection import in_scope
     from . import UsageError, open_ledger

@@ -34,6 +34,9 @@ def summary(event_type: str, payload: dict[str, Any]) -> str:
         return f"{payload['verdict']}: {', '.join(r[-8:] for r in payload['regionIds'])}"
     if event_type == "region-update":
         return f"{payload['reason']}: {payload['regionId'][-8:]} now {payload['path']}:{payload['range']['start']['line'] + 1}"
+    if event_type == "region-move":
+        return (f"moved ({payload['via']}): {payload['regionId'][-8:]} {payload['fromPath']} -> "
+                f"{payload['path']}:{payload['range']['start']['line'] + 1}")
     if event_type == "region-ended":
         return f"{payload['reason']}: {payload['regionId'][-8:]}"
     if event_type == "reopen":

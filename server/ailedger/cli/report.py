@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 
 def matches(row: dict, args: argparse.Namespace) -> bool:
-    from ..describe import model_name
+    from ..placement.describe import model_name
 
     if args.path and not (row["path"] == args.path or row["path"].startswith(args.path.rstrip("/") + "/")):
         return False
@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     if args.since and len(args.since) < 10:
         raise UsageError(f"--since: expected YYYY-MM-DD, got {args.since!r}")
     with open_ledger(args, create=False) as ledger:
-        rows = [r for r in ledger.regions(repo=args.repo, status=[args.status] if args.status else None,
+        placed = follow_here(ledger)
+        rows = [dict(r, **placed.get(r["region_id"], {})) for r in ledger.regions(repo=args.repo, status=[args.status] if args.status else None,
                                           under=args.path, author=args.author, tool=args.tool, since=args.since)
                 if matches(r, args)]
         rows = _with_commits(ledger, rows)
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         writer.writerows(dict(r, start_line=r["start_line"] + 1, end_line=r["end_line"] + 1, reviewers=reviewers(r))
                          for r in rows)
     else:
-        from ..describe import ago, model_name, tool_name
+        from ..placement.describe import ago, model_name, tool_name
         from .columns import print_columns
 
         if not rows:
@@ -140,6 +141,28 @@ def _with_commits(ledger, rows: list[dict]) -> list[dict]:  # type: ignore[no-un
     links = in_working_copy(ledger, here.root, here.repo, rows)
     return [dict(r, first_commit=links[r["region_id"]].sha, first_commit_at=links[r["region_id"]].at)
             if r["region_id"] in links else r for r in rows]
+
+def follow_here(ledger) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    """Where the regions of the repository the report runs in are now (path
+    and lines, by the placement engine); moves it finds are recorded,
+    so the report (and, after sync, the dashboard) names today's paths."""
+    from pathlib import Path
+
+    from ..capture import range_of
+    from ..ledger.identity import repo_of_folder
+    from ..placement import locate, record_moves
+
+    if not (repo_of_folder(Path.cwd()).root / ".git").exists():
+        return {}  # not in a repository: the ledger's paths are all there is
+    layout = locate(ledger, Path.cwd())
+    record_moves(ledger, layout)
+    out: dict[str, dict] = {}
+    for p in layout.placements:
+        if p.region_id not in out:
+            r = range_of(p.span)
+            out[p.region_id] = {"path": p.path, "start_line": r["start"]["line"], "start_char": r["start"]["character"],
+                                "end_line": r["end"]["line"], "end_char": r["end"]["character"]}
+    return out
 
 
 def reviewers(row: dict) -> str:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .. import __version__
-from ..describe import model_name, region_message, tool_name
+from ..placement.describe import model_name, region_message, tool_name
 from ..ledger.projection import REVIEW_CODES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -106,7 +106,7 @@ def store(ledger: Ledger, root: Path, items: list[Item]) -> Outcome:
         except (OSError, UnicodeDecodeError):
             outcome.skipped += [f"{path}:{i.first}-{i.last}: the file is not in the working copy" for i in file_items]
             continue
-        held = {(p.span, p.row["text_sha256"]) for p in regions_in(ledger, ref.repo, path, current)}
+        held = {(p.span, p.row["text_sha256"]) for p in regions_in(ledger, ref.root, path, current)}
         for item in file_items:
             found = _one(ledger, RepoRef(ref.repo, ref.root, path), item, current, held, outcome, policy)
             if found:

@@ -77,8 +77,8 @@ def apply(row: Row, event_id: str, type_: str, p: dict[str, Any], actor: str) ->
             }
         )
         row["reviews"] = orjson.dumps(reviews).decode()
-    elif type_ == "region-update":
-        if p["reason"] == "restore":  # an undo brought back a deleted region
+    elif type_ in ("region-update", "region-move"):
+        if p.get("reason") == "restore":  # an undo brought back a deleted region
             row["status"] = "unreviewed"
         r = p["range"]
         row.update(

@@ -77,7 +77,7 @@ def build(ls: AiLedgerServer, state: Any) -> list[dict[str, Any]]:
 
 def _diagnostic(where: tuple[int, int, int, int], severity: int, finding: Any, row: dict[str, Any] | None,
                 status: str, region_id: str) -> dict[str, Any]:
-    from ..describe import finding_message
+    from ..placement.describe import finding_message
 
     sl, sc, el, ec = where
     return {

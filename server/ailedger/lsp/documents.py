@@ -105,7 +105,7 @@ async def open_document(ls: AiLedgerServer, uri: str) -> None:
 
     lines = LINE_BREAK.split(opening_text)
     line_text = lambda n: lines[n] if n < len(lines) else ""  # noqa: E731
-    state.ref, state.rows = opened.ref, opened.rows
+    state.ref, state.rows, state.copies = opened.ref, opened.rows, opened.copies
     for region_id, span, ai in opened.regions:
         state.regions.add(region_id, convert_span(line_text, span, "utf-16", encoding),
                           [convert_span(line_text, s, "utf-16", encoding) for s in ai])
@@ -148,8 +148,10 @@ def apply_changes(ls: AiLedgerServer, state: Any, before: str, changes: list[Any
                     restored.append(region_id)
                     if region_id in ended:
                         ended.remove(region_id)
-    events = [("region-ended", {"regionId": r, "reason": "deleted"}) for r in ended if r in state.rows]
-    events += [region_update(state, r, "restore") for r in restored if r in state.rows]
+    # a copy is the region's text in a second place: what happens to it here moves nothing
+    ours = set(state.rows) - state.copies
+    events = [("region-ended", {"regionId": r, "reason": "deleted"}) for r in ended if r in ours]
+    events += [region_update(state, r, "restore") for r in restored if r in ours]
     if events:
         asyncio.ensure_future(_record_and_refresh(ls, state, events))
 
@@ -190,7 +192,7 @@ async def record_positions(ls: AiLedgerServer, state: Any, reason: str) -> None:
     events = []
     for region_id in state.regions.ids():
         row = state.rows.get(region_id)
-        if row is None:
+        if row is None or region_id in state.copies:
             continue
         span = convert_span(state.line_text, state.regions.span(region_id), state.encoding, "utf-16")
         known = range_of(span) == {"start": {"line": row["start_line"], "character": row["start_char"]},

@@ -17,12 +17,45 @@ SETTLE_SECONDS = 0.2  # a checkout writes many files in a burst: wait for it to 
 IGNORED_PARTS = {".git", "node_modules", "__pycache__", ".venv"}
 
 
+_EVERY_FILE = types.FileOperationRegistrationOptions(
+    filters=[types.FileOperationFilter(pattern=types.FileOperationPattern(glob="**/*"))])
+
+
 def register(server: AiLedgerServer) -> None:
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: AiLedgerServer, params: Any) -> None:
         observer = getattr(ls, "_observer", None)
         if observer is not None:
             observer.stop()
+
+    # What the editor itself says happened on disk: the same work as the
+    # watcher's events (and harmless when both report one change).
+    @server.feature(types.WORKSPACE_DID_RENAME_FILES, _EVERY_FILE)
+    def did_rename_files(ls: AiLedgerServer, params: types.RenameFilesParams) -> None:
+        from .documents import path_of
+
+        for f in params.files:
+            src, dest = path_of(f.old_uri), path_of(f.new_uri)
+            if src is not None and dest is not None:
+                _queue(ls).put_nowait(("moved", src, dest))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: AiLedgerServer, params: types.DidChangeWatchedFilesParams) -> None:
+        from .documents import path_of
+
+        for change in params.changes:
+            path = path_of(change.uri)
+            if path is not None and change.type != types.FileChangeType.Deleted:
+                _queue(ls).put_nowait(("modified", path, None))
+
+
+def _queue(ls: AiLedgerServer) -> asyncio.Queue[tuple[str, Path, Path | None]]:
+    """The changes on disk to handle, and the task handling them (made once)."""
+    queue = getattr(ls, "_disk_changes", None)
+    if queue is None:
+        queue = ls._disk_changes = asyncio.Queue()  # type: ignore[attr-defined]
+        asyncio.ensure_future(_consume(ls, queue))
+    return queue
 
 
 def start(ls: AiLedgerServer) -> None:
@@ -33,7 +66,7 @@ def start(ls: AiLedgerServer) -> None:
     from .diagnostics import workspace_roots
 
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[tuple[str, Path, Path | None]] = asyncio.Queue()
+    queue = _queue(ls)
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
@@ -53,7 +86,6 @@ def start(ls: AiLedgerServer) -> None:
     watched = ", ".join(str(r) for r in set(workspace_roots(ls))) or "nothing"
     ls.window_log_message(types.LogMessageParams(types.MessageType.Info, f"ailedger: watching {watched} for changes on disk"))
     ls._observer = observer  # type: ignore[attr-defined]
-    asyncio.ensure_future(_consume(ls, queue))
 
 
 async def _consume(ls: AiLedgerServer, queue: asyncio.Queue[tuple[str, Path, Path | None]]) -> None:

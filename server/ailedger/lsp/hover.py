@@ -54,7 +54,7 @@ def provenance_markdown(row: dict[str, Any], status: str, rules: Any = None, pol
     the policy in force), the developer who accepted, the reviewers."""
     import orjson
 
-    from ..describe import ago, model_name, tool_name
+    from ..placement.describe import ago, model_name, tool_name
 
     lines = [
         f"**AI-generated code** ({row['kind']}) — {status.replace('-', ' ')}",

@@ -6,15 +6,14 @@ the disk); the event loop only ever awaits them through `server.run_io`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..capture import range_of
 from ..ledger.identity import RepoRef, current_user, repo_of, repo_of_folder
-from ..ledger.store import Ledger, Snapshot, StoredEvent
+from ..ledger.store import Ledger, StoredEvent
 from ..ledger.projection import LIVE
-from ..placement import place, row_ai_spans, row_span
+from ..placement import FilePlacements, place, place_file  # place: for watch.refresh
 from ..policy import Policy
 from ..regions.positions import Span
 
@@ -26,57 +25,65 @@ class Opened:
     ref: RepoRef
     rows: dict[str, dict[str, Any]]
     regions: list[tuple[str, Span, list[Span]]]  # UTF-16, in the text as opened
+    copies: set[str] = field(default_factory=set)  # regions whose text is also (and first) somewhere else
     reanchored: int = 0
     lost: int = 0
 
 
 def open_file(ledger: Ledger, path: Path, text: str) -> Opened:
-    """The regions of a file as it is now, re-anchored if it changed since the
-    ledger last saw it (edited elsewhere, a checkout, a formatter)."""
-    ref = repo_of(path)
-    rows = {r["region_id"]: r for r in ledger.regions(repo=ref.repo, path=ref.path, status=SHOWN)}
-    regions = [(rid, row_span(row), row_ai_spans(row)) for rid, row in rows.items()]
-    opened = Opened(ref, rows, regions)
-    seen = ledger.snapshot(ref.repo, ref.path)
-    if rows and seen is not None and not seen.same_as(text):
-        _reanchor(ledger, opened, seen, text)
-    elif rows and seen is None:  # first time this working copy holds them (a teammate's, say)
-        opened.regions = place(ledger, rows, text)
-    if rows or seen is not None:
-        ledger.save_snapshot(ref.repo, ref.path, text)
+    """The regions whose text is in a file as it is now (the placement
+    engine: moved within it, renamed to it, moved or copied into it), with
+    what changed since the ledger last saw it recorded."""
+    found = place_file(ledger, path, text)
+    opened = _settle(ledger, found)
+    if found.rows or found.placements or ledger.snapshot(found.ref.repo, found.ref.path) is not None:
+        ledger.save_snapshot(found.ref.repo, found.ref.path, text)
     return opened
 
 
-def _reanchor(ledger: Ledger, opened: Opened, seen: Snapshot, after: str) -> None:
-    from ..ledger.canonical import sha256_text
-    from ..regions.positions import slice_text
-    from ..regions.reanchor import reanchor
+def _settle(ledger: Ledger, found: FilePlacements) -> Opened:
+    """Record what the engine found in one file: regions moved into it,
+    positions changed within it; regions recorded here and found nowhere in
+    the repository end ("not-found"), those found in another file move there."""
+    from ..placement import locate, record_moves
+    from ..placement.record import move_event, update_event
 
+    ref, text = found.ref, found.text
     events: list[tuple[str, dict[str, Any]]] = []
-    kept: list[tuple[str, Span, list[Span]]] = []
-    for result in reanchor(*seen.against(after), opened.regions, "utf-16"):
-        if result.status == "unchanged":
-            kept.append(next(r for r in opened.regions if r[0] == result.region_id))
-            continue
-        if result.span is None:
-            events.append(("region-ended", {"regionId": result.region_id, "reason": "not-found"}))
-            opened.rows.pop(result.region_id, None)
-            opened.lost += 1
-            continue
-        text = slice_text(after, result.span, "utf-16")
-        ai = sum(len(slice_text(after, s, "utf-16")) for s in result.ai_spans)
-        events.append(("region-update", {
-            "regionId": result.region_id, "path": opened.ref.path, "range": range_of(result.span),
-            "aiRanges": [range_of(s) for s in result.ai_spans], "textSha256": sha256_text(text),
-            "aiFraction": round(ai / len(text), 4) if text else 0.0, "reason": "reanchor",
-        }))
-        kept.append((result.region_id, result.span, result.ai_spans))
-        opened.reanchored += 1
+    opened = Opened(ref, {}, [])
+    for p in found.placements:
+        if p.via == "copied":
+            opened.copies.add(p.region_id)
+        elif p.moved:
+            events.append(move_event(p, text))
+        elif p.via == "reanchored":
+            events.append(update_event(p, text))
+            opened.reanchored += 1
+        opened.regions.append((p.region_id, p.span, p.ai_spans))
+    if found.missing:
+        layout = locate(ledger, ref.root)
+        record_moves(ledger, layout)
+        for region_id in found.missing:
+            if not layout.of(region_id):
+                events.append(("region-ended", {"regionId": region_id, "reason": "not-found"}))
+                opened.lost += 1
     if events:
         ledger.append_many(events, actor=current_user())
-        fresh = {r["region_id"]: r for r in ledger.regions(repo=opened.ref.repo, path=opened.ref.path, status=SHOWN)}
-        opened.rows = {rid: fresh[rid] for rid in opened.rows if rid in fresh}
-    opened.regions = [r for r in kept if r[0] in opened.rows]
+    placed = {p.region_id for p in found.placements}
+    opened.rows = {rid: row for rid in placed if (row := ledger.region(rid)) is not None and row["status"] in SHOWN}
+    opened.regions = [r for r in opened.regions if r[0] in opened.rows]
+    return opened
+
+
+def follow_moves(ledger: Ledger, roots: list[Path]) -> int:
+    """Start-up: record where regions went while no server ran (renamed
+    files, code moved to another file), repository by repository."""
+    from ..placement import locate, record_moves
+
+    moved = 0
+    for root in roots:
+        moved += len(record_moves(ledger, locate(ledger, root)))
+    return moved
 
 
 def record(ledger: Ledger, events: list[tuple[str, dict[str, Any]]],
@@ -186,9 +193,7 @@ def file_changed(ledger: Ledger, path: Path) -> int:
     seen = ledger.snapshot(ref.repo, ref.path)
     if seen is not None and seen.same_as(text):
         return len(rows)
-    opened = Opened(ref, rows, [(rid, row_span(row), row_ai_spans(row)) for rid, row in rows.items()])
-    if seen is not None:
-        _reanchor(ledger, opened, seen, text)
+    _settle(ledger, place_file(ledger, path, text))
     ledger.save_snapshot(ref.repo, ref.path, text)
     return len(rows)
 

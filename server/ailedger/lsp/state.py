@@ -36,6 +36,7 @@ class DocState:
     live_sha: dict[str, str] = field(default_factory=dict)  # text hash now, where it may differ from the row's
     stale: set[str] = field(default_factory=set)  # regions whose text changed since live_sha was computed
     unrecorded: set[str] = field(default_factory=set)  # moved or edited since the ledger last heard
+    copies: set[str] = field(default_factory=set)  # a region's text copied here: shown, never recorded from here
     ended: dict[str, tuple[Span, str]] = field(default_factory=dict)  # deleted regions: last span, text hash
     loaded: asyncio.Event = field(default_factory=asyncio.Event)
     pending: list[tuple[str, list[Any]]] = field(default_factory=list)  # changes that came while loading

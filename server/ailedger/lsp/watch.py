@@ -25,6 +25,12 @@ def register(server: AiLedgerServer) -> None:
         from . import files_watch
 
         await ls.run_io(ledger_io.warm_up)
+        from .diagnostics import workspace_roots
+
+        try:  # code moved or renamed while no editor ran: its regions follow it before files open
+            await ls.run_io(ledger_io.follow_moves, workspace_roots(ls))
+        except Exception:
+            log.exception("could not follow regions moved while the server was down")
         # What is loaded now lives as long as the server: keep the cyclic
         # collector from rescanning it, which showed as 2-50 ms pauses on
         # keystrokes with thousands of regions.

@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from ... import metrics
-from ...describe import ago, model_name, tool_name
+from ...placement.describe import ago, model_name, tool_name
 from ...ledger.projection import REVIEW_CODES
 
 OPEN = tuple(REVIEW_CODES)
@@ -190,4 +190,6 @@ def _what(event: dict[str, Any]) -> str:
         return f"{p['kind']} of {len(p.get('text') or '')} characters"
     if event["type"] == "commit":
         return f"committed in {p['commit'][:12]}"
+    if event["type"] == "region-move":
+        return f"moved from {p['fromPath']} to {p['path']}:{p['range']['start']['line'] + 1}"
     return str(p.get("reason", ""))

@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ... import incidents
-from ...describe import model_name, tool_name
+from ...placement.describe import model_name, tool_name
 from ...ledger.projection import from_acceptance
 
 INCIDENT_TYPES = ("incident-open", "incident-close")

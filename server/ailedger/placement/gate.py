@@ -1,27 +1,25 @@
 """`ailedger check`: does this working copy meet its policy? What CI asks.
 
 Every AI region the ledger knows in the repository is found in the files as
-they are now (at its recorded range, else by its text: the ledger may come
-from a teammate's working copy, through the audit service), its review
+they are now by the placement engine (at its path, else where git says the
+file went, else by its lines anywhere in the repository; a copy counts in
+each place it is), its review
 status is taken for the text that is there, and the policy's findings are
 sorted into what blocks a merge and what is only pending.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .files import read_document
-from .ledger.canonical import sha256_text
-from .ledger.identity import RepoRef
-from .ledger.projection import LIVE, status_of
-from .ledger.store import Ledger
-from .placement import place
-from .policy import Finding, Policy, TierRules, assess
-from .regions.positions import LineIndex
+from ..ledger.identity import RepoRef
+from ..ledger.projection import status_of
+from ..ledger.store import Ledger
+from ..policy import Finding, Policy, TierRules, assess
+from .engine import locate
+from .record import record_moves
 
 
 @dataclass
@@ -55,27 +53,21 @@ def blocking(finding: Finding, rules: TierRules) -> bool:
     return finding.code in ("ai-missing-provenance", "ai-unapproved") or rules.max_unreviewed is None or finding.overdue is not None
 
 
-def check(ledger: Ledger, ref: RepoRef, policy: Policy, now: datetime | None = None) -> GateResult:
+def check(ledger: Ledger, ref: RepoRef, policy: Policy, now: datetime | None = None, *,
+          record: bool = True) -> GateResult:
     now = now or datetime.now(timezone.utc)
     result = GateResult(policy)
-    by_path: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for row in ledger.regions(repo=ref.repo, status=LIVE):
-        by_path[row["path"]][row["region_id"]] = row
-    for path, rows in sorted(by_path.items()):
-        try:
-            text = read_document(ref.root / path)
-        except (OSError, UnicodeDecodeError):
-            result.missing += len(rows)
-            continue
-        index = LineIndex(text)
-        placed = place(ledger, rows, text)
-        result.missing += len(rows) - len(placed)
+    layout = locate(ledger, ref.root)
+    if record:  # a move shows in the trail (and to teammates) from the first check that sees it
+        record_moves(ledger, layout)
+    result.missing = len(layout.missing)
+    for placement in sorted(layout.placements, key=lambda p: (p.path, p.span.start.line)):
+        span, path = placement.span, placement.path
+        row = dict(placement.row, text_sha256=placement.text_sha256)  # the review status of the text there
         rules = policy.rules_for(path)
-        for region_id, span, _ in placed:
-            row = dict(rows[region_id], text_sha256=sha256_text(index.slice(span, "utf-16")))
-            result.regions += 1
-            last = span.end.line - (1 if span.end.character == 0 and span.end.line > span.start.line else 0)
-            for finding in assess(row, status_of(row), rules, now):
-                result.shortfalls.append(Shortfall(path, span.start.line + 1, last + 1, finding, rules, row,
-                                                   blocking(finding, rules)))
+        result.regions += 1
+        last = span.end.line - (1 if span.end.character == 0 and span.end.line > span.start.line else 0)
+        for finding in assess(row, status_of(row), rules, now):
+            result.shortfalls.append(Shortfall(path, span.start.line + 1, last + 1, finding, rules, row,
+                                               blocking(finding, rules)))
     return result

@@ -6,10 +6,10 @@ from typing import Any
 
 import orjson
 
-from .capture import span_of
-from .ledger.canonical import sha256_text
-from .ledger.store import Ledger
-from .regions.positions import LineIndex, Pos, Span
+from ..capture import span_of
+from ..ledger.canonical import sha256_text
+from ..ledger.store import Ledger
+from ..regions.positions import LineIndex, Pos, Span
 
 
 def row_span(row: dict[str, Any]) -> Span:
