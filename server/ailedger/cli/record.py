@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..hooks import SOURCES
 from . import UsageError
-
 HELP = """\
 Record one accepted AI suggestion. Give it as JSON on stdin, the same JSON as
 the `ailedger/recordAcceptance` LSP request (see protocol/PROTOCOL.md), or with
@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p.add_argument("--prompt", help="the prompt, if it may be kept")
     p.add_argument("--session-id", help="the tool's session id")
     p.add_argument("--json", action="store_true", help="print {regionId, eventId} as JSON")
-    p.add_argument("--from", dest="source", choices=("claude-code", "cursor", "codex", "git"),
+    p.add_argument("--from", dest="source", choices=SOURCES,
                    help="read that tool's hook payload on stdin (see `ailedger hooks install`)")
     p.set_defaults(run=run)
 

@@ -10,24 +10,26 @@ strings, which are undone on a copy to get the text before.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from ..capture import range_of
+# A before-edit hook runs this module on every edit and the agent waits:
+# no typing, dataclasses or diffing imported at the top (see hooks/record.py).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 from ..files import read_document
-from ..regions.inserted import inserted_hunks
 from . import state
 
 EDIT_TOOLS = {"Write", "Edit", "MultiEdit", "NotebookEdit", "apply_patch"}
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Add|Update|Delete) File: (.+)$|^\*\*\* Move to: (.+)$", re.M)
 
 
-@dataclass
 class Outcome:
-    params: list[dict[str, Any]] = field(default_factory=list)  # acceptances to record
-    stdout: str | None = None  # what the tool expects to read back, if anything
-    notes: list[str] = field(default_factory=list)  # said on stderr
+    def __init__(self) -> None:
+        self.params: list[dict[str, Any]] = []  # acceptances to record
+        self.stdout: str | None = None  # what the tool expects to read back, if anything
+        self.notes: list[str] = []  # said on stderr
 
 
 def handle(source: str, payload: dict[str, Any]) -> Outcome:
@@ -118,6 +120,10 @@ def _cursor(p: dict[str, Any]) -> Outcome:
 
 def _params(path: Path, before: str | None, after: str, tool: str, model: dict[str, Any] | None,
             prompt: str | None, session: str, item: str, tool_version: str | None = None) -> list[dict[str, Any]]:
+    # Imported here, not at the top: a before-edit hook never diffs, and the agent waits on it.
+    from ..capture import range_of
+    from ..regions.inserted import inserted_hunks
+
     return [{
         "textDocument": {"uri": path.as_uri()},
         "range": range_of(span),

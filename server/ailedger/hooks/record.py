@@ -1,89 +1,146 @@
 """`ailedger record --from TOOL`: what an installed hook runs.
 
-A hook must never get in the agent's way: whatever goes wrong is said on
-stderr (and in the hook log), and the exit code is 0.
+A hook must never get in the agent's way: whatever happens it exits 0, and
+within a budget; what went wrong is said on stderr and in the hook log
+(`${XDG_STATE_HOME:-~/.local/state}/ailedger/hooks/hooks.log`).
+
+A before-edit event only keeps the files in the hooks' state and never opens
+the ledger, and this module imports next to nothing at the top: the agent
+waits on it before every edit. An after-edit event is checked against the
+file on disk here and now, then appended, or, if another process holds the
+ledger's write lock past the budget, left in the spool (hooks/spool.py).
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
-from datetime import datetime, timezone
-from typing import Any
+import time
+TYPE_CHECKING = False
 
-from ..errors import UserError
+if TYPE_CHECKING:  # typing costs milliseconds to import, and a before-edit hook has few to spare
+    from typing import Any
+
+LOCK_BUDGET = 0.8  # seconds from the hook's start until it stops waiting for the ledger and spools
+HARD_LIMIT = 3.0  # whatever else hangs (git, a network file system), the agent goes on
 
 
-def run_hook(source: str, args: argparse.Namespace) -> int:
+def run_hook(source: str, args: Any) -> int:
+    started = time.monotonic()
+    _watchdog(source)
     try:
-        recorded = _record(source, args)
+        said = _record(source, getattr(args, "db", None), started + LOCK_BUDGET)
     except Exception as err:  # noqa: BLE001 - a hook reports and lets the agent go on
+        from ..errors import UserError
+
         message = str(err) if isinstance(err, UserError) else f"{type(err).__name__}: {err}"
         _say(source, f"not recorded: {message}")
         return 0
-    if recorded:
-        _say(source, f"recorded {recorded} AI-written region(s)", log_only=True)
+    if said:
+        _say(source, said, log_only=said.startswith("recorded"))
     return 0
 
 
-def _record(source: str, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from ..capture import acceptance_from_disk, acceptance_payload, check_text_at
-    from ..cli import open_ledger
-    from ..ledger.identity import current_user, repo_of
-    from ..ledger.ids import new_id
-    from ..models import AcceptanceParams, validate
-
-    user = current_user()
-    payloads: list[dict[str, Any]] = []
-    snapshots: dict[tuple[str, str], str] = {}
+def _record(source: str, db: str | None, deadline: float) -> str | None:
     if source == "git":
-        from .git_commit import commit_acceptances
-
-        root = Path.cwd()
-        found, _ = commit_acceptances(root)
-        for params, committed in found:
-            checked = validate(AcceptanceParams, params, "acceptance")
-            check_text_at(committed, checked, "utf-16")  # against the commit, not the working tree
-            path = Path(params["textDocument"]["uri"][len("file://"):])
-            payload = acceptance_payload(checked, region_id=new_id(), user=user, where=repo_of(path))
-            payloads.append(payload)
-            snapshots[(payload["repo"], payload["path"])] = committed
+        found = _from_git()
     else:
         from .agents import handle
 
         outcome = handle(source, _payload())
         if outcome.stdout is not None:
-            print(outcome.stdout)
+            print(outcome.stdout, flush=True)
         for note in outcome.notes:
             _say(source, note)
-        for params in outcome.params:
-            payload, document = acceptance_from_disk(params, region_id=new_id(), user=user)
-            payloads.append(payload)
-            snapshots[(payload["repo"], payload["path"])] = document
-    if payloads:
-        with open_ledger(args) as ledger:
-            ledger.append_many([("acceptance", p) for p in payloads], actor=user)
-            for (repo, path), text in snapshots.items():
-                ledger.save_snapshot(repo, path, text)
-    return len(payloads)
+        if not outcome.params:
+            return None  # a before-edit or prompt event: nothing for the ledger
+        found = _from_disk(source, outcome.params)
+    if not found:
+        return None
+    from ..ledger.identity import current_user
+    from ..paths import resolve_db
+    from .spool import deliver
+
+    payloads = [payload for payload, _ in found]
+    files = {(payload["repo"], payload["path"]): text for payload, text in found}
+    return deliver(resolve_db(db), payloads, files, current_user(), deadline)
+
+
+def _from_disk(source: str, params: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+    """Acceptance payloads checked against the files as they are now, each
+    with the file's text; one that does not check out is named and skipped."""
+    from ..capture import acceptance_from_disk
+    from ..errors import UserError
+    from ..ledger.identity import current_user
+    from ..ledger.ids import new_id
+
+    user = current_user()
+    found = []
+    for p in params:
+        try:
+            found.append(acceptance_from_disk(p, region_id=new_id(), user=user))
+        except UserError as err:
+            _say(source, f"not recorded: {err}")
+    return found
+
+
+def _from_git() -> list[tuple[dict[str, Any], str]]:
+    """AI-marked lines of the commit just made, checked against the commit (not the working tree)."""
+    from pathlib import Path
+
+    from ..capture import acceptance_payload, check_text_at
+    from ..ledger.identity import current_user, repo_of
+    from ..ledger.ids import new_id
+    from ..models import AcceptanceParams, validate
+    from .git_commit import commit_acceptances
+
+    user = current_user()
+    commits, _ = commit_acceptances(Path.cwd())
+    found = []
+    for params, committed in commits:
+        checked = validate(AcceptanceParams, params, "acceptance")
+        check_text_at(committed, checked, "utf-16")
+        path = Path(params["textDocument"]["uri"][len("file://"):])
+        found.append((acceptance_payload(checked, region_id=new_id(), user=user, where=repo_of(path)), committed))
+    return found
 
 
 def _payload() -> dict[str, Any]:
-    import orjson
+    import json  # not orjson: that one loads datetime, uuid and platform, milliseconds a before-edit hook cannot spare
+
+    from ..errors import UserError
 
     data = sys.stdin.buffer.read() if sys.stdin is not None else b""
     try:
-        payload = orjson.loads(data)
-    except orjson.JSONDecodeError as err:
+        payload = json.loads(data)
+    except ValueError as err:
         raise UserError(f"the hook payload on stdin is not JSON: {err}") from None
     if not isinstance(payload, dict):
         raise UserError("the hook payload on stdin is not a JSON object")
     return payload
 
 
+def _watchdog(source: str) -> None:
+    """Exit 0 at HARD_LIMIT whatever the hook is doing. Everything it writes
+    is atomic (state files, spool entries, ledger transactions), so stopping
+    it anywhere leaves nothing half-made."""
+    import signal
+
+    if not hasattr(signal, "setitimer"):  # pragma: no cover - Windows
+        return
+
+    def give_up(_signum: int, _frame: object) -> None:
+        _say(source, f"gave up after {HARD_LIMIT:g} s so as not to hold the agent up; not recorded")
+        sys.stdout.flush()
+        os._exit(0)
+
+    signal.signal(signal.SIGALRM, give_up)
+    signal.setitimer(signal.ITIMER_REAL, HARD_LIMIT)
+
+
 def _say(source: str, message: str, *, log_only: bool = False) -> None:
+    from datetime import datetime, timezone
+
     from .state import state_dir
 
     if not log_only:
