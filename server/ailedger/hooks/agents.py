@@ -79,7 +79,8 @@ def _claude_like(source: str, p: dict[str, Any]) -> Outcome:
     for path in paths:
         after = _read(path)
         if after is None:
-            continue  # deleted, or not text
+            out.notes.append(f"{path} is gone or not text since the edit; nothing to record for it")
+            continue
         if before is not None and str(path) in before:
             old = before[str(path)]
         elif tool_name == "Edit" and isinstance(tool_input.get("new_string"), str) and tool_input.get("new_string"):
