@@ -75,15 +75,19 @@ def acceptance_payload(
         "textSha256": sha256_text(params["text"]),  # of the text as accepted: reviews and placement match it
         "text": redact_secrets(params["text"]).text,
         "kind": params["kind"],
-        "tool": params["tool"],
-        "model": params["model"],
-        "prompt": retain_prompt(params["prompt"], policy.retention),
-        "parameters": _redacted(params["parameters"]),
+        # Left out and null mean the same (unknown): stored alike, every field written.
+        "tool": {"version": None, **params["tool"]},
+        "model": None if params.get("model") is None else {**_UNKNOWN_MODEL, **params["model"]},
+        "prompt": retain_prompt(params.get("prompt"), policy.retention),
+        "parameters": _redacted(params.get("parameters")),
         "sessionId": params.get("sessionId"),
         "itemId": params.get("itemId"),
         "acceptedAt": accepted_at,
         "policy": policy.ref() if policy.source is not None else None,
     }
+
+
+_UNKNOWN_MODEL = {"provider": None, "id": None, "version": None}
 
 
 def _redacted(value: Any) -> Any:
