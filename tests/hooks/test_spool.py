@@ -8,9 +8,11 @@ folder that cannot be written."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,24 +81,36 @@ def write_lock_held(env: dict[str, str]) -> Iterator[None]:
         holder.wait(timeout=DEADLINE)
 
 
-def agent_edits(env: dict[str, str], repo: Path, name: str, key: str) -> Path:
+def default_budget(env: dict[str, str]) -> dict[str, str]:
+    """The environment with the hook's own budget (tests/conftest.py gives hooks a generous one)."""
+    return {k: v for k, v in env.items() if k != "AILEDGER_HOOK_BUDGET"}
+
+
+def agent_edits(env: dict[str, str], repo: Path, name: str, key: str, *, budget: bool = False) -> Path:
+    """One edit: PreToolUse, the agent writes, PostToolUse (with the hook's own budget if `budget`)."""
     path = repo / name
     path.write_text(BEFORE)
     pre = hook(env, edit_payload("PreToolUse", repo, path, key))
     assert pre.returncode == 0, pre.stderr
     path.write_text(AFTER)
-    post = hook(env, edit_payload("PostToolUse", repo, path, key))
+    post = hook(default_budget(env) if budget else env, edit_payload("PostToolUse", repo, path, key))
     assert post.returncode == 0, post.stderr
     return path
+
+
+def spooled_soon(env: dict[str, str], count: int) -> list[Path]:
+    """The spool once it holds `count` entries: on a loaded machine the hook may
+    have let the agent go on and be spooling in the background."""
+    return until(lambda: len(spooled(env)) == count and spooled(env))
 
 
 @pytest.mark.slow
 def test_an_edit_made_while_the_ledger_is_locked_waits_in_the_spool_and_is_appended_once(
         cli, repo: Path, env: dict[str, str]) -> None:
     with write_lock_held(env):
-        agent_edits(env, repo, "app.py", "toolu_01")
-        [entry] = spooled(env)  # the hook gave up on the lock and left the edit here
-        assert "the ledger is busy" in hook_log(env) and str(entry) in hook_log(env)
+        agent_edits(env, repo, "app.py", "toolu_01", budget=True)
+        [entry] = spooled_soon(env, 1)  # the hook gave up on the lock and left the edit here
+        until(lambda: "the ledger is busy" in hook_log(env) and str(entry) in hook_log(env))
         assert acceptances(env) == []
 
     assert cli("log").code == 0  # the next ailedger process appends it
@@ -115,8 +129,8 @@ def test_an_edit_made_while_the_ledger_is_locked_waits_in_the_spool_and_is_appen
 @pytest.mark.slow
 async def test_a_fresh_language_server_appends_what_waits_in_the_spool(repo: Path, env: dict[str, str]) -> None:
     with write_lock_held(env):
-        path = agent_edits(env, repo, "app.py", "toolu_02")
-    assert len(spooled(env)) == 1
+        path = agent_edits(env, repo, "app.py", "toolu_02", budget=True)
+        spooled_soon(env, 1)
     client = await start(env, repo)
     try:
         uri = open_doc(client, path)
@@ -134,8 +148,8 @@ async def test_a_fresh_language_server_appends_what_waits_in_the_spool(repo: Pat
 def test_processes_draining_at_once_append_each_spooled_edit_once(cli, repo: Path, env: dict[str, str]) -> None:
     with write_lock_held(env):
         for n in range(3):
-            agent_edits(env, repo, f"m{n}.py", f"toolu_1{n}")
-    assert len(spooled(env)) == 3
+            agent_edits(env, repo, f"m{n}.py", f"toolu_1{n}", budget=True)
+        spooled_soon(env, 3)
     drainers = [subprocess.Popen([sys.executable, "-m", "ailedger", "log"], env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
     for p in drainers:
@@ -147,8 +161,8 @@ def test_processes_draining_at_once_append_each_spooled_edit_once(cli, repo: Pat
 
 def test_a_drain_cut_short_after_its_commit_does_not_append_twice(repo: Path, env: dict[str, str]) -> None:
     with write_lock_held(env):
-        agent_edits(env, repo, "app.py", "toolu_03")
-    [entry] = spooled(env)
+        agent_edits(env, repo, "app.py", "toolu_03", budget=True)
+        [entry] = spooled_soon(env, 1)
     kept = entry.read_bytes()
     with Ledger(env["AILEDGER_DB"]):  # drains
         pass
@@ -219,3 +233,41 @@ def test_the_ledger_file_gone_is_made_again(repo: Path, env: dict[str, str]) -> 
     shutil.rmtree(Path(env["AILEDGER_DB"] + ".spool"), ignore_errors=True)
     agent_edits(env, repo, "app.py", "toolu_09")
     assert [p["itemId"] for p in acceptances(env)] == ["toolu_09"]
+
+
+@pytest.mark.slow
+def test_a_hook_that_outlives_its_budget_lets_the_agent_go_on_and_still_records(repo: Path, env: dict[str, str]) -> None:
+    # The transcript is a named pipe nobody writes yet: reading it blocks, as a hung network file system would.
+    transcript = repo.parent / "transcript.jsonl"
+    os.mkfifo(transcript)
+    path = repo / "app.py"
+    path.write_text(BEFORE)
+    assert hook(env, edit_payload("PreToolUse", repo, path, "toolu_10")).returncode == 0
+    path.write_text(AFTER)
+    post = json.loads(edit_payload("PostToolUse", repo, path, "toolu_10"))
+    done = hook(default_budget(env), json.dumps({**post, "transcript_path": str(transcript)}))
+    assert done.returncode == 0  # the agent goes on, while the edit is still being captured
+    assert not Path(env["AILEDGER_DB"]).exists() or acceptances(env) == []
+    assert "finishing in the background" in hook_log(env)
+
+    writer = until(lambda: _open_for_writing(transcript))  # the background hook is the reader
+    os.write(writer, b"{}\n")
+    os.close(writer)
+    [payload] = until(lambda: Path(env["AILEDGER_DB"]).exists() and acceptances(env))
+    assert payload["text"] == ADDED and payload["itemId"] == "toolu_10"
+
+
+def _open_for_writing(fifo: Path) -> int | None:
+    try:
+        return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:  # ENXIO: nobody has it open for reading (yet)
+        return None
+
+
+def until(condition: Any, deadline: float = DEADLINE) -> Any:
+    """Poll `condition` until it holds, or fail at the deadline."""
+    end = time.monotonic() + deadline
+    while not (value := condition()):
+        assert time.monotonic() < end, "condition not met before the deadline"
+        time.sleep(0.05)
+    return value

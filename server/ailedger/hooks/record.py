@@ -19,23 +19,34 @@ import time
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:  # typing costs milliseconds to import, and a before-edit hook has few to spare
-    from typing import Any
+    from typing import Any, Callable
 
-LOCK_BUDGET = 0.8  # seconds from the hook's start until it stops waiting for the ledger and spools
-HARD_LIMIT = 3.0  # whatever else hangs (git, a network file system), the agent goes on
+BUDGET = 1.0  # seconds from the hook's start until the agent goes on, whatever the hook is doing
+LOCK_SHARE = 0.75  # the part of it spent at most before waiting for the ledger's write lock ends in the spool
+HANG_LIMIT = 60.0  # a hook finishing in the background gives up after this long
+
+
+def budget() -> float:
+    """`$AILEDGER_HOOK_BUDGET` seconds (a slow disk or a loaded machine may want more), else BUDGET."""
+    try:
+        value = float(os.environ.get("AILEDGER_HOOK_BUDGET") or BUDGET)
+    except ValueError:
+        return BUDGET
+    return value if value > 0 else BUDGET
 
 
 def run_hook(source: str, args: Any) -> int:
-    started = time.monotonic()
-    _watchdog(source)
+    started, seconds = time.monotonic(), budget()
+    disarm = _watchdog(source, seconds)
     try:
-        said = _record(source, getattr(args, "db", None), started + LOCK_BUDGET)
+        said = _record(source, getattr(args, "db", None), started + LOCK_SHARE * seconds)
     except Exception as err:  # noqa: BLE001 - a hook reports and lets the agent go on
         from ..errors import UserError
 
         message = str(err) if isinstance(err, UserError) else f"{type(err).__name__}: {err}"
-        _say(source, f"not recorded: {message}")
-        return 0
+        said = f"not recorded: {message}"
+    finally:
+        disarm()
     if said:
         _say(source, said, log_only=said.startswith("recorded"))
     return 0
@@ -120,22 +131,47 @@ def _payload() -> dict[str, Any]:
     return payload
 
 
-def _watchdog(source: str) -> None:
-    """Exit 0 at HARD_LIMIT whatever the hook is doing. Everything it writes
-    is atomic (state files, spool entries, ledger transactions), so stopping
-    it anywhere leaves nothing half-made."""
+def _watchdog(source: str, seconds: float) -> Callable[[], None]:
+    """After `seconds`, let the agent go on and finish in the background: fork,
+    the process the agent waits on exits 0, and the child (detached, its
+    stdin, stdout and stderr on /dev/null so that the agent's pipes close)
+    goes on from where it was, so a slow disk or git loses no edit. A child
+    still busy after HANG_LIMIT gives up; everything a hook writes is atomic
+    (state files, spool entries, ledger transactions), so stopping it
+    anywhere leaves nothing half-made."""
     import signal
 
-    if not hasattr(signal, "setitimer"):  # pragma: no cover - Windows
-        return
+    if not hasattr(signal, "setitimer") or not hasattr(os, "fork"):  # pragma: no cover - Windows
+        return lambda: None
 
-    def give_up(_signum: int, _frame: object) -> None:
-        _say(source, f"gave up after {HARD_LIMIT:g} s so as not to hold the agent up; not recorded")
-        sys.stdout.flush()
+    def hung(_signum: int, _frame: object) -> None:
+        _say(source, f"still busy after {HANG_LIMIT:g} s; gave up, not recorded", log_only=True)
         os._exit(0)
 
-    signal.signal(signal.SIGALRM, give_up)
-    signal.setitimer(signal.ITIMER_REAL, HARD_LIMIT)
+    def detach(_signum: int, _frame: object) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        if os.fork():
+            os._exit(0)  # the agent goes on
+        os.setsid()
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(quiet, fd)
+        signal.signal(signal.SIGALRM, hung)
+        signal.setitimer(signal.ITIMER_REAL, HANG_LIMIT)
+        _say(source, f"took over {seconds:g} s; finishing in the background (pid {os.getpid()})", log_only=True)
+
+    try:
+        before = signal.signal(signal.SIGALRM, detach)
+    except ValueError:  # not the main thread: someone runs hooks in-process, and has no agent waiting
+        return lambda: None
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    def disarm() -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+
+    return disarm
 
 
 def _say(source: str, message: str, *, log_only: bool = False) -> None:
