@@ -16,13 +16,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+
 TYPE_CHECKING = False
-
 if TYPE_CHECKING:  # typing costs milliseconds to import, and a before-edit hook has few to spare
-    from typing import Any, Callable
+    from typing import Any
 
-BUDGET = 1.0  # seconds from the hook's start until the agent goes on, whatever the hook is doing
-LOCK_SHARE = 0.75  # the part of it spent at most before waiting for the ledger's write lock ends in the spool
+BUDGET = 1.0  # seconds from the hook's start until the agent goes on (once the hook has read the files)
+LOCK_SHARE = 0.75  # of the budget: then waiting for the ledger's write lock ends, and the edit is spooled
+READ_LIMIT = 5.0  # reading the files keeps the agent waiting (a late snapshot would be wrong), up to this
 HANG_LIMIT = 60.0  # a hook finishing in the background gives up after this long
 
 
@@ -36,31 +37,33 @@ def budget() -> float:
 
 
 def run_hook(source: str, args: Any) -> int:
-    started, seconds = time.monotonic(), budget()
-    disarm = _watchdog(source, seconds)
+    seconds = budget()
+    watchdog = _Watchdog(source, seconds)
     try:
-        said = _record(source, getattr(args, "db", None), started + LOCK_SHARE * seconds)
+        said = _record(source, getattr(args, "db", None), watchdog)
     except Exception as err:  # noqa: BLE001 - a hook reports and lets the agent go on
         from ..errors import UserError
 
         message = str(err) if isinstance(err, UserError) else f"{type(err).__name__}: {err}"
         said = f"not recorded: {message}"
     finally:
-        disarm()
+        watchdog.disarm()
     if said:
         _say(source, said, log_only=said.startswith("recorded"))
     return 0
 
 
-def _record(source: str, db: str | None, deadline: float) -> str | None:
+def _record(source: str, db: str | None, watchdog: _Watchdog) -> str | None:
     if source == "git":
         found = _from_git()
+        watchdog.read()
     else:
         from .agents import handle
 
         outcome = handle(source, _payload())
         if outcome.stdout is not None:
             print(outcome.stdout, flush=True)
+        watchdog.read()
         for note in outcome.notes:
             _say(source, note)
         if not outcome.params:
@@ -74,6 +77,7 @@ def _record(source: str, db: str | None, deadline: float) -> str | None:
 
     payloads = [payload for payload, _ in found]
     files = {(payload["repo"], payload["path"]): text for payload, text in found}
+    deadline = watchdog.started + LOCK_SHARE * watchdog.seconds
     return deliver(resolve_db(db), payloads, files, current_user(), deadline)
 
 
@@ -131,24 +135,65 @@ def _payload() -> dict[str, Any]:
     return payload
 
 
-def _watchdog(source: str, seconds: float) -> Callable[[], None]:
-    """After `seconds`, let the agent go on and finish in the background: fork,
-    the process the agent waits on exits 0, and the child (detached, its
-    stdin, stdout and stderr on /dev/null so that the agent's pipes close)
-    goes on from where it was, so a slow disk or git loses no edit. A child
-    still busy after HANG_LIMIT gives up; everything a hook writes is atomic
-    (state files, spool entries, ledger transactions), so stopping it
-    anywhere leaves nothing half-made."""
-    import signal
+class _Watchdog:
+    """Keeps a hook within its budget without losing an edit.
 
-    if not hasattr(signal, "setitimer") or not hasattr(os, "fork"):  # pragma: no cover - Windows
-        return lambda: None
+    While the hook reads the files it must keep (a before-edit snapshot, the
+    text after an edit), the agent waits: a snapshot taken after the agent
+    went on and edited would be wrong. That ends at READ_LIMIT, the hook
+    giving up. Once the files are read, at the budget the agent goes on and
+    the hook finishes in the background: fork, the process the agent waits
+    on exits 0, and the child (detached, stdin, stdout and stderr on
+    /dev/null so that the agent's pipes close) carries on from where it was,
+    so a slow git or ledger loses nothing; it gives up after HANG_LIMIT.
+    Everything a hook writes is atomic (state files, spool entries, ledger
+    transactions), so stopping it anywhere leaves nothing half-made."""
 
-    def hung(_signum: int, _frame: object) -> None:
-        _say(source, f"still busy after {HANG_LIMIT:g} s; gave up, not recorded", log_only=True)
+    def __init__(self, source: str, seconds: float) -> None:
+        import signal
+
+        self.source, self.seconds, self.started = source, seconds, time.monotonic()
+        self.reading, self.armed = True, False
+        if not hasattr(signal, "setitimer") or not hasattr(os, "fork"):  # pragma: no cover - Windows
+            return
+        try:
+            self.before = signal.signal(signal.SIGALRM, self._due)
+        except ValueError:  # not the main thread: hooks run in-process, with no agent waiting
+            return
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        self.armed = True
+
+    def read(self) -> None:
+        """The files are read: from the budget on, the agent need not wait."""
+        self.reading = False
+        if self.armed and time.monotonic() - self.started >= self.seconds:
+            self._detach()
+
+    def disarm(self) -> None:
+        import signal
+
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.before)
+            self.armed = False
+
+    def _due(self, _signum: int, _frame: object) -> None:
+        import signal
+
+        if not self.reading:
+            self._detach()
+            return
+        signal.signal(signal.SIGALRM, self._give_up)
+        signal.setitimer(signal.ITIMER_REAL, max(0.01, READ_LIMIT - self.seconds))
+
+    def _give_up(self, _signum: int, _frame: object) -> None:
+        _say(self.source, f"still reading the files after {READ_LIMIT:g} s; gave up so the agent can go on, not recorded")
+        sys.stdout.flush()
         os._exit(0)
 
-    def detach(_signum: int, _frame: object) -> None:
+    def _detach(self) -> None:
+        import signal
+
         sys.stdout.flush()
         sys.stderr.flush()
         if os.fork():
@@ -157,21 +202,14 @@ def _watchdog(source: str, seconds: float) -> Callable[[], None]:
         quiet = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(quiet, fd)
-        signal.signal(signal.SIGALRM, hung)
+        signal.signal(signal.SIGALRM, self._hung)
         signal.setitimer(signal.ITIMER_REAL, HANG_LIMIT)
-        _say(source, f"took over {seconds:g} s; finishing in the background (pid {os.getpid()})", log_only=True)
+        _say(self.source, f"took over {self.seconds:g} s; finishing in the background (pid {os.getpid()})",
+             log_only=True)
 
-    try:
-        before = signal.signal(signal.SIGALRM, detach)
-    except ValueError:  # not the main thread: someone runs hooks in-process, and has no agent waiting
-        return lambda: None
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-
-    def disarm() -> None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, before)
-
-    return disarm
+    def _hung(self, _signum: int, _frame: object) -> None:
+        _say(self.source, f"still busy after {HANG_LIMIT:g} s in the background; gave up, not recorded", log_only=True)
+        os._exit(0)
 
 
 def _say(source: str, message: str, *, log_only: bool = False) -> None:
