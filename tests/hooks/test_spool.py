@@ -184,6 +184,16 @@ def test_a_spool_entry_that_no_longer_validates_is_set_aside_not_dropped(env: di
     assert spooled(env) == [] and [p.name for p in folder.iterdir()] == ["01JD000000000000000000BAD0.json.rejected"]
 
 
+def test_a_spool_file_that_is_not_json_is_set_aside_and_the_ledger_still_opens(env: dict[str, str]) -> None:
+    Ledger(env["AILEDGER_DB"]).close()
+    folder = Path(env["AILEDGER_DB"] + ".spool")
+    folder.mkdir()
+    (folder / "01JD000000000000000000BAD1.json").write_text("{truncated")
+    with Ledger(env["AILEDGER_DB"]) as ledger:
+        assert ledger.verify().ok
+    assert [p.name for p in folder.iterdir()] == ["01JD000000000000000000BAD1.json.rejected"]
+
+
 def test_a_before_edit_hook_never_opens_the_ledger(repo: Path, env: dict[str, str]) -> None:
     path = repo / "app.py"
     done = hook(env, edit_payload("PreToolUse", repo, path, "toolu_04"))

@@ -151,7 +151,10 @@ class Ledger:
         self._cached_head: tuple[int, tuple[int, str, str | None]] | None = None
         self._version_in_txn = 0
         if drain:
-            self.drain_spool(wait=min(busy_timeout, 0.5))
+            try:
+                self.drain_spool(wait=min(busy_timeout, 0.5))
+            except OSError:
+                pass  # a spool we cannot read: opening the ledger must not fail for it
 
     @functools.cached_property
     def db(self) -> Any:
@@ -312,17 +315,20 @@ class Ledger:
                 return 0
             raise
         for path in done:  # after the commit: a crash before this only leaves files the marker skips
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # a folder we may not write: the marker still keeps them from being appended twice
         return appended
 
     def _drain(self, conn: sqlite3.Connection) -> tuple[list[Path], int]:
         done: list[Path] = []
         appended = 0
         for path in spool.pending(self.path):  # listed under the lock: another drainer has finished
-            entry = spool.read(path)
-            if entry is None:
-                continue
             try:
+                entry = spool.read(path)
+                if entry is None:
+                    continue
                 key = spool.marker(str(entry["id"]))
                 if conn.execute("SELECT 1 FROM meta WHERE key = ?", (key,)).fetchone():
                     done.append(path)  # appended before, its file left behind by a crash
@@ -330,7 +336,7 @@ class Ledger:
                 prepared = [(e["type"], validate_payload(e["type"], e["payload"])) for e in entry["events"]]
                 actor = str(entry["actor"])
                 snapshots = [{k: s[k] for k in ("repo", "path", "sha256", "masked", "seen")} for s in entry["snapshots"]]
-            except (InvalidEvent, KeyError, TypeError):
+            except (InvalidEvent, KeyError, TypeError, ValueError):  # not JSON, or not an entry
                 spool.reject(path)
                 continue
             stored = self._insert(conn, prepared, actor) if prepared else []
