@@ -30,11 +30,11 @@ def deliver(db: Path, payloads: list[dict[str, Any]], files: dict[tuple[str, str
     from ..ledger.store import Ledger
     from ..redact import mask_in_place
 
-    ledger, why = None, "another process holds its write lock"
+    ledger, why = None, "the ledger is busy (another process holds its write lock)"
     try:
         ledger = Ledger(db, busy_timeout=_left(deadline), drain=False)
     except (LedgerError, sqlite3.Error) as err:
-        why = str(err)
+        why = f"the ledger cannot be opened ({err})"
     try:
         entry = {
             "id": new_id(),
@@ -53,7 +53,7 @@ def deliver(db: Path, payloads: list[dict[str, Any]], files: dict[tuple[str, str
             ledger.close()
     if not waiting.exists():
         return f"recorded {len(payloads)} AI-written region(s)"
-    return (f"the ledger is busy ({why}): {len(payloads)} AI-written region(s) wait in {waiting};"
+    return (f"{why}: {len(payloads)} AI-written region(s) wait in {waiting};"
             " the next ailedger process that opens the ledger appends them")
 
 
