@@ -3,7 +3,6 @@ edit (keyed by the tool's id for that edit) and the session's last prompt."""
 
 from __future__ import annotations
 
-import hashlib
 import json  # not orjson, nor typing at run time: a before-edit hook imports as little as it can
 import os
 from pathlib import Path
@@ -19,8 +18,19 @@ def state_dir() -> Path:
 
 
 def _file(tool: str, kind: str, key: str) -> Path:
-    # Keys come from the agent: hash them rather than trust them as file names.
-    return state_dir() / tool / kind / hashlib.sha256(key.encode()).hexdigest()[:32]
+    return state_dir() / tool / kind / _name(key)
+
+
+def _name(key: str) -> str:
+    """Keys come from the agent: never trusted as file names. In hex they are
+    safe; only a long one is hashed, since hashlib loads OpenSSL, milliseconds
+    that every before-edit hook would pay."""
+    raw = key.encode()
+    if len(raw) <= 64:
+        return "k" + raw.hex()  # never empty, even for an empty key
+    import hashlib
+
+    return "h" + hashlib.sha256(raw).hexdigest()[:32]
 
 
 def _save(path: Path, value: Any) -> None:
