@@ -78,6 +78,7 @@ def _record(source: str, db: str | None, watchdog: _Watchdog) -> str | None:
     payloads = [payload for payload, _ in found]
     files = {(payload["repo"], payload["path"]): text for payload, text in found}
     deadline = watchdog.started + LOCK_SHARE * watchdog.seconds
+    watchdog.in_ledger = True  # never fork with the ledger open (see _Watchdog); its waits end by `deadline`
     return deliver(resolve_db(db), payloads, files, current_user(), deadline)
 
 
@@ -145,15 +146,20 @@ class _Watchdog:
     the hook finishes in the background: fork, the process the agent waits
     on exits 0, and the child (detached, stdin, stdout and stderr on
     /dev/null so that the agent's pipes close) carries on from where it was,
-    so a slow git or ledger loses nothing; it gives up after HANG_LIMIT.
-    Everything a hook writes is atomic (state files, spool entries, ledger
-    transactions), so stopping it anywhere leaves nothing half-made."""
+    so a slow git or secret scan loses nothing; it gives up after HANG_LIMIT.
+    It never forks with the ledger open: SQLite's file locks belong to a
+    process and a child does not inherit them, so a child carrying on a
+    parent's connection could write without holding the lock. Once the
+    ledger is open the hook finishes where it is: every wait there ends at
+    the lock deadline. Everything a hook writes is atomic (state files,
+    spool entries, ledger transactions), so stopping it anywhere leaves
+    nothing half-made."""
 
     def __init__(self, source: str, seconds: float) -> None:
         import signal
 
         self.source, self.seconds, self.started = source, seconds, time.monotonic()
-        self.reading, self.armed = True, False
+        self.reading, self.in_ledger, self.armed = True, False, False
         if not hasattr(signal, "setitimer") or not hasattr(os, "fork"):  # pragma: no cover - Windows
             return
         try:
@@ -180,14 +186,17 @@ class _Watchdog:
     def _due(self, _signum: int, _frame: object) -> None:
         import signal
 
-        if not self.reading:
+        if not self.reading and not self.in_ledger:
             self._detach()
             return
+        # Reading the files, or about to finish in the ledger (whose waits end at the lock
+        # deadline): the agent waits, up to READ_LIMIT for something hung.
         signal.signal(signal.SIGALRM, self._give_up)
-        signal.setitimer(signal.ITIMER_REAL, max(0.01, READ_LIMIT - self.seconds))
+        signal.setitimer(signal.ITIMER_REAL, max(0.01, READ_LIMIT - (time.monotonic() - self.started)))
 
     def _give_up(self, _signum: int, _frame: object) -> None:
-        _say(self.source, f"still reading the files after {READ_LIMIT:g} s; gave up so the agent can go on, not recorded")
+        doing = "still reading the files" if self.reading else "the ledger still not done"
+        _say(self.source, f"{doing} after {READ_LIMIT:g} s; gave up so the agent can go on, not recorded")
         sys.stdout.flush()
         os._exit(0)
 
