@@ -28,6 +28,12 @@ examples:
 
   ailedger record --from claude-code < hook-payload.json   (what installed hooks run)
 
+With --from it always exits 0, and once it has read the files within its
+budget (AILEDGER_HOOK_BUDGET, default 1 s): problems go to stderr and the hook
+log, and an edit the ledger cannot take in time waits in a spool beside it
+for the next ailedger process. In the JSON, a field that may be null (model,
+prompt, parameters, sessionId, ...) may also be left out: unknown either way.
+
 Positions are 0-based and count UTF-16 code units, as in LSP; --lines is
 1-based and inclusive, like an editor's gutter, and records whole lines.
 """
