@@ -103,10 +103,13 @@ def _redacted(value: Any) -> Any:
     return value
 
 
-def acceptance_from_disk(raw: Any, *, region_id: str, user: str) -> tuple[dict[str, Any], str]:
+def acceptance_from_disk(raw: Any, *, region_id: str, user: str,
+                         document: str | None = None) -> tuple[dict[str, Any], str]:
     """Validate params, check them against the file on disk, and build the
     acceptance payload: what `ailedger record` and the agent hooks store.
     Returns it with the file's text (to keep as the ledger's snapshot).
+    `document` is the file's text if it was read already (a hook reads it
+    before the agent goes on and may edit it again).
     Raises a UserError naming the field when anything is off."""
     from pathlib import Path
     from urllib.parse import unquote, urlparse
@@ -122,7 +125,8 @@ def acceptance_from_disk(raw: Any, *, region_id: str, user: str) -> tuple[dict[s
         raise TextNotThere(f"textDocument.uri: only file:// URIs can be checked on disk, got {uri!r}")
     path = Path(unquote(parsed.path))
     try:
-        document = read_document(path)
+        if document is None:
+            document = read_document(path)
     except (OSError, UnicodeDecodeError) as err:
         raise TextNotThere(f"textDocument.uri: cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
     check_text_at(document, params, "utf-16")

@@ -63,12 +63,13 @@ def _record(source: str, db: str | None, watchdog: _Watchdog) -> str | None:
         outcome = handle(source, _payload())
         if outcome.stdout is not None:
             print(outcome.stdout, flush=True)
+        texts = _read_edited(outcome.params)  # before the agent may go on and edit them again
         watchdog.read()
         for note in outcome.notes:
             _say(source, note)
         if not outcome.params:
             return None  # a before-edit or prompt event: nothing for the ledger
-        found = _from_disk(source, outcome.params)
+        found = _from_disk(source, outcome.params, texts)
     if not found:
         return None
     from ..ledger.identity import current_user
@@ -82,9 +83,30 @@ def _record(source: str, db: str | None, watchdog: _Watchdog) -> str | None:
     return deliver(resolve_db(db), payloads, files, current_user(), deadline)
 
 
-def _from_disk(source: str, params: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
-    """Acceptance payloads checked against the files as they are now, each
-    with the file's text; one that does not check out is named and skipped."""
+def _read_edited(params: list[dict[str, Any]]) -> dict[str, str]:
+    """The text of each file the acceptances name, by URI, as it is now."""
+    if not params:
+        return {}
+    from pathlib import Path
+    from urllib.parse import unquote, urlparse
+
+    from ..files import read_document
+
+    texts = {}
+    for uri in {str((p.get("textDocument") or {}).get("uri")) for p in params}:
+        if not uri.startswith("file:"):
+            continue
+        try:
+            texts[uri] = read_document(Path(unquote(urlparse(uri).path)))
+        except (OSError, UnicodeDecodeError, ValueError):
+            pass  # acceptance_from_disk tries again, and names the problem
+    return texts
+
+
+def _from_disk(source: str, params: list[dict[str, Any]],
+               texts: dict[str, str]) -> list[tuple[dict[str, Any], str]]:
+    """Acceptance payloads checked against the files as the hook read them,
+    each with the file's text; one that does not check out is named and skipped."""
     from ..capture import acceptance_from_disk
     from ..errors import UserError
     from ..ledger.identity import current_user
@@ -94,7 +116,8 @@ def _from_disk(source: str, params: list[dict[str, Any]]) -> list[tuple[dict[str
     found = []
     for p in params:
         try:
-            found.append(acceptance_from_disk(p, region_id=new_id(), user=user))
+            uri = str((p.get("textDocument") or {}).get("uri"))
+            found.append(acceptance_from_disk(p, region_id=new_id(), user=user, document=texts.get(uri)))
         except UserError as err:
             _say(source, f"not recorded: {err}")
     return found
