@@ -30,6 +30,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
         "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
         "XDG_STATE_HOME": str(tmp_path / "xdg-state"),
+        # A hook lets the agent go on after 1 s and finishes in the background; on a
+        # loaded test machine that would race the assertions that follow it.
+        "AILEDGER_HOOK_BUDGET": "60",
         "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
         "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
     }

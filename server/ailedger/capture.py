@@ -75,15 +75,19 @@ def acceptance_payload(
         "textSha256": sha256_text(params["text"]),  # of the text as accepted: reviews and placement match it
         "text": redact_secrets(params["text"]).text,
         "kind": params["kind"],
-        "tool": params["tool"],
-        "model": params["model"],
-        "prompt": retain_prompt(params["prompt"], policy.retention),
-        "parameters": _redacted(params["parameters"]),
+        # Left out and null mean the same (unknown): stored alike, every field written.
+        "tool": {"version": None, **params["tool"]},
+        "model": None if params.get("model") is None else {**_UNKNOWN_MODEL, **params["model"]},
+        "prompt": retain_prompt(params.get("prompt"), policy.retention),
+        "parameters": _redacted(params.get("parameters")),
         "sessionId": params.get("sessionId"),
         "itemId": params.get("itemId"),
         "acceptedAt": accepted_at,
         "policy": policy.ref(params["tool"], params["model"], where.path) if policy.source is not None else None,
     }
+
+
+_UNKNOWN_MODEL = {"provider": None, "id": None, "version": None}
 
 
 def _redacted(value: Any) -> Any:
@@ -99,10 +103,13 @@ def _redacted(value: Any) -> Any:
     return value
 
 
-def acceptance_from_disk(raw: Any, *, region_id: str, user: str) -> tuple[dict[str, Any], str]:
+def acceptance_from_disk(raw: Any, *, region_id: str, user: str,
+                         document: str | None = None) -> tuple[dict[str, Any], str]:
     """Validate params, check them against the file on disk, and build the
     acceptance payload: what `ailedger record` and the agent hooks store.
     Returns it with the file's text (to keep as the ledger's snapshot).
+    `document` is the file's text if it was read already (a hook reads it
+    before the agent goes on and may edit it again).
     Raises a UserError naming the field when anything is off."""
     from pathlib import Path
     from urllib.parse import unquote, urlparse
@@ -118,7 +125,8 @@ def acceptance_from_disk(raw: Any, *, region_id: str, user: str) -> tuple[dict[s
         raise TextNotThere(f"textDocument.uri: only file:// URIs can be checked on disk, got {uri!r}")
     path = Path(unquote(parsed.path))
     try:
-        document = read_document(path)
+        if document is None:
+            document = read_document(path)
     except (OSError, UnicodeDecodeError) as err:
         raise TextNotThere(f"textDocument.uri: cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
     check_text_at(document, params, "utf-16")

@@ -97,8 +97,9 @@ class AcceptanceParams(TypedDict):
     """`ailedger/recordAcceptance` params, and `ailedger record`'s stdin.
 
     `range` is where the accepted text sits in the document *after* it was
-    inserted. `model`, `prompt` and `parameters` must be present and may be
-    null: a client says "unknown" explicitly rather than by omission.
+    inserted. Every field that may be null may also be left out, with the
+    same meaning: unknown (a Lua table cannot hold nil, and a hook author
+    should not have to spell out every unknown).
     """
 
     __pydantic_config__ = _WIRE  # type: ignore[misc]
@@ -107,9 +108,9 @@ class AcceptanceParams(TypedDict):
     text: Annotated[str, Field(min_length=1, max_length=1_000_000)]
     kind: Kind
     tool: Tool
-    model: ModelInfo | None
-    prompt: LongText | None
-    parameters: dict[str, Any] | None
+    model: NotRequired[ModelInfo | None]
+    prompt: NotRequired[LongText | None]
+    parameters: NotRequired[dict[str, Any] | None]
     sessionId: NotRequired[str | None]
     itemId: NotRequired[str | None]
     acceptedAt: NotRequired[UtcDatetime | None]
@@ -155,7 +156,7 @@ class PolicyRef(TypedDict):
 
     __pydantic_config__ = _PAYLOAD  # type: ignore[misc]
     version: NonEmpty
-    sha256: Sha256 | None
+    sha256: NotRequired[Sha256 | None]
     retention: Literal["full", "redacted", "hash", "none"]
     contract: NotRequired[str | None]  # an acceptance's: the [[provider]] contract its model was used under
     unapproved: NotRequired[str | None]  # an acceptance's, in an approved-only tier: why no [[provider]] approves it
@@ -175,12 +176,12 @@ class Acceptance(TypedDict):
     path: str
     range: Range
     textSha256: Sha256
-    text: LongText | None
+    text: NotRequired[LongText | None]
     kind: Kind
     tool: Tool
-    model: ModelInfo | None
-    prompt: LongText | None
-    parameters: dict[str, Any] | None
+    model: NotRequired[ModelInfo | None]
+    prompt: NotRequired[LongText | None]
+    parameters: NotRequired[dict[str, Any] | None]
     sessionId: NotRequired[str | None]
     itemId: NotRequired[str | None]
     acceptedAt: datetime

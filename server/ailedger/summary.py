@@ -19,7 +19,6 @@ from typing import Any
 
 from .gitread import GitError, blob_texts, commit_of, git
 from .ledger.canonical import sha256_text
-from .ledger.identity import repo_of_folder
 from .ledger.projection import status_of
 from .ledger.store import Ledger
 from .placed import lines_of, regions_in, runs
@@ -128,7 +127,6 @@ def summarise(ledger: Ledger, root: Path, spec: str) -> Summary:
         fork = git(root, "merge-base", base, head).strip()
     except GitError:
         raise GitError(f"{base_rev} and {head_rev} share no history (no merge base)") from None
-    repo = repo_of_folder(root).repo
     files: dict[str, Tally] = {}
     lines: dict[str, dict[int, str]] = {}
     added_by_path = added_lines(root, fork, head)

@@ -84,7 +84,7 @@ async def test_acceptance_whose_text_is_not_there_fails_at_once(client, repo: Pa
     (lambda p: p.pop("text"), "text"),
     (lambda p: p.update(kind="autocomplete"), "kind"),
     (lambda p: p["range"]["start"].update(line="3"), "range.start.line"),
-    (lambda p: p.pop("model"), "model"),
+    (lambda p: p.update(model="gpt-4.1"), "model"),  # an object or null (or left out), not a bare name
 ])
 async def test_schema_errors_are_invalid_params_naming_the_field(client, repo: Path, mutate, field: str) -> None:
     uri = open_doc(client, write_app(repo))

@@ -4,11 +4,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
-from importlib import import_module
 
 from ..errors import UserError
+
+TYPE_CHECKING = False  # not from typing: `record --from` (a hook) imports as little as it can
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
 
 COMMANDS = ("demo", "lsp", "proxy", "record", "hooks", "log", "review", "check", "verify", "blame", "report", "incident", "stats", "summary", "import", "sync", "serve", "schema", "verify-attestation")
 
@@ -31,12 +34,10 @@ class UsageError(UserError, ValueError):
     """Bad arguments or input: printed as one line, exit code 2."""
 
 
-class Formatter(argparse.RawDescriptionHelpFormatter):
-    pass
-
-
 def common_options() -> argparse.ArgumentParser:
     """Options every command takes, after the command name too."""
+    import argparse
+
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS,
@@ -46,9 +47,13 @@ def common_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+    from importlib import import_module
+
     from .. import __version__
 
-    parser = argparse.ArgumentParser(prog="ailedger", description=DESCRIPTION, formatter_class=Formatter)
+    parser = argparse.ArgumentParser(prog="ailedger", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"ailedger {__version__}")
     parser.add_argument("--db", metavar="PATH", default=None, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -59,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    hook = _hook_line(argv)
+    if hook is not None:
+        from ..hooks.record import run_hook
+
+        return run_hook(hook.source, hook)
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
@@ -69,6 +80,32 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `ailedger log | head`
         return 0
+
+
+def _hook_line(argv: list[str]) -> Any:
+    """`record --from NAME [--db PATH]`, the line installed hooks run, read
+    without building the whole parser (that imports every command): an agent
+    waits on every hook. Anything else, or an unknown NAME, goes the long way."""
+    if not argv or argv[0] != "record":
+        return None
+    found: dict[str, str] = {}
+    rest = list(argv[1:])
+    while rest:
+        flag, _, value = rest.pop(0).partition("=")
+        if flag not in ("--from", "--db") or flag in found:
+            return None
+        if not value:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        found[flag] = value
+    from types import SimpleNamespace
+
+    from ..hooks import SOURCES
+
+    if found.get("--from") not in SOURCES:
+        return None
+    return SimpleNamespace(command="record", source=found["--from"], db=found.get("--db"))
 
 
 def open_ledger(args: argparse.Namespace, *, create: bool = True):  # type: ignore[no-untyped-def]

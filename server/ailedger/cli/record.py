@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..hooks import SOURCES
 from . import UsageError
-
 HELP = """\
 Record one accepted AI suggestion. Give it as JSON on stdin, the same JSON as
 the `ailedger/recordAcceptance` LSP request (see protocol/PROTOCOL.md), or with
@@ -28,6 +28,12 @@ examples:
 
   ailedger record --from claude-code < hook-payload.json   (what installed hooks run)
 
+With --from it always exits 0, and once it has read the files within its
+budget (AILEDGER_HOOK_BUDGET, default 1 s): problems go to stderr and the hook
+log, and an edit the ledger cannot take in time waits in a spool beside it
+for the next ailedger process. In the JSON, a field that may be null (model,
+prompt, parameters, sessionId, ...) may also be left out: unknown either way.
+
 Positions are 0-based and count UTF-16 code units, as in LSP; --lines is
 1-based and inclusive, like an editor's gutter, and records whole lines.
 """
@@ -44,8 +50,6 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p.add_argument("--prompt", help="the prompt, if it may be kept")
     p.add_argument("--session-id", help="the tool's session id")
     p.add_argument("--json", action="store_true", help="print {regionId, eventId} as JSON")
-    from ..hooks.names import SOURCES
-
     p.add_argument("--from", dest="source", choices=SOURCES,
                    help="read that tool's hook payload on stdin (see `ailedger hooks install`)")
     p.set_defaults(run=run)

@@ -3,12 +3,13 @@ edit (keyed by the tool's id for that edit) and the session's last prompt."""
 
 from __future__ import annotations
 
-import hashlib
+import json  # not orjson, nor typing at run time: a before-edit hook imports as little as it can
 import os
 from pathlib import Path
-from typing import Any
 
-import orjson
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def state_dir() -> Path:
@@ -17,14 +18,25 @@ def state_dir() -> Path:
 
 
 def _file(tool: str, kind: str, key: str) -> Path:
-    # Keys come from the agent: hash them rather than trust them as file names.
-    return state_dir() / tool / kind / hashlib.sha256(key.encode()).hexdigest()[:32]
+    return state_dir() / tool / kind / _name(key)
+
+
+def _name(key: str) -> str:
+    """Keys come from the agent: never trusted as file names. In hex they are
+    safe; only a long one is hashed, since hashlib loads OpenSSL, milliseconds
+    that every before-edit hook would pay."""
+    raw = key.encode()
+    if len(raw) <= 64:
+        return "k" + raw.hex()  # never empty, even for an empty key
+    import hashlib
+
+    return "h" + hashlib.sha256(raw).hexdigest()[:32]
 
 
 def _save(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(orjson.dumps(value))
+    tmp.write_text(json.dumps(value), encoding="utf-8")
     tmp.replace(path)
 
 
@@ -36,8 +48,8 @@ def save_files(tool: str, key: str, files: dict[str, str | None]) -> None:
 def take_files(tool: str, key: str) -> dict[str, str | None] | None:
     path = _file(tool, "before", key)
     try:
-        value = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        value = json.loads(path.read_bytes())
+    except (OSError, ValueError):
         return None
     path.unlink(missing_ok=True)
     return value
@@ -49,8 +61,8 @@ def save_prompt(tool: str, session: str, prompt: str) -> None:
 
 def last_prompt(tool: str, session: str) -> str | None:
     try:
-        return orjson.loads(_file(tool, "prompt", session).read_bytes())["prompt"]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return json.loads(_file(tool, "prompt", session).read_bytes())["prompt"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -61,6 +73,6 @@ def remember(tool: str, kind: str, key: str, value: Any) -> None:
 
 def recall(tool: str, kind: str, key: str) -> Any:
     try:
-        return orjson.loads(_file(tool, kind, key).read_bytes())["value"]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return json.loads(_file(tool, kind, key).read_bytes())["value"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None

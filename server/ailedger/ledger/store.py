@@ -31,7 +31,7 @@ from typing import Any
 
 import orjson
 
-from . import projection
+from . import projection, spool
 from .canonical import EVENT_VERSION, GENESIS, event_body, event_hash
 from .errors import CorruptLedger, InvalidEvent, LedgerError, NewerLedger, NotALedger
 from .ids import next_ids
@@ -122,15 +122,20 @@ def validate_payload(type_: str, payload: Mapping[str, Any]) -> dict[str, Any]:
 class Ledger:
     """One ledger file. Thread-safe; one instance per process is plenty."""
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
+                 busy_timeout: float = 60.0, drain: bool = True) -> None:
+        """`busy_timeout`: how long to wait for another process's write lock
+        (a hook cannot wait long). `drain`: append what hooks left in the
+        spool, if the lock comes within half a second (else the next opener does)."""
         self.path = Path(path)
+        self._busy_ms = int(busy_timeout * 1000)
         _refuse_foreign_file(self.path, create)
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         try:
             self.conn = sqlite3.connect(
-                self.path, isolation_level=None, timeout=60, check_same_thread=False
+                self.path, isolation_level=None, timeout=busy_timeout, check_same_thread=False
             )
             self._refuse_foreign_database()  # before WAL mode, which rewrites the header
             self._configure()
@@ -145,6 +150,11 @@ class Ledger:
         self._projected = 0
         self._cached_head: tuple[int, tuple[int, str, str | None]] | None = None
         self._version_in_txn = 0
+        if drain:
+            try:
+                self.drain_spool(wait=min(busy_timeout, 0.5))
+            except OSError:
+                pass  # a spool we cannot read: opening the ledger must not fail for it
 
     @functools.cached_property
     def db(self) -> Any:
@@ -161,7 +171,7 @@ class Ledger:
         # Switching to WAL takes an exclusive lock that the busy timeout does
         # not wait for: only switch a file that is not in WAL mode yet (a new
         # ledger), and if another process is switching it, wait our turn.
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + min(30, self._busy_ms / 1000)
         while self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             try:
                 self.conn.execute("PRAGMA journal_mode = WAL")
@@ -172,7 +182,7 @@ class Ledger:
         self.conn.execute(f"PRAGMA synchronous = {synchronous}")
 
     def _refuse_foreign_database(self) -> None:
-        self.conn.execute("PRAGMA busy_timeout = 60000")
+        self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         # One read transaction, so both answers come from the same snapshot: a
         # ledger being created by another process must not look half-made.
         self.conn.execute("BEGIN")
@@ -226,9 +236,16 @@ class Ledger:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, wait: float | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction; `wait` bounds the wait for the lock this once."""
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if wait is not None:
+                self.conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            finally:
+                if wait is not None:
+                    self.conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
             try:
                 yield self.conn
             except BaseException:
@@ -246,32 +263,101 @@ class Ledger:
         self, items: Sequence[tuple[str, Mapping[str, Any]]], *, actor: str
     ) -> list[StoredEvent]:
         """Validate, chain and commit events in one transaction: all or none."""
+        if spool.pending(self.path):  # what hooks left waiting goes first
+            self.drain_spool()
         with _no_cyclic_gc():
             prepared = [(t, validate_payload(t, p)) for t, p in items]
             if not prepared:
                 return []
-            ts = utc_now()
-            device = self.device
             with self._write() as conn:
-                seq, prev, last_id = self._head(conn)
-                ids = next_ids(last_id, len(prepared))
-                rows = []
-                for (type_, payload), event_id in zip(prepared, ids):
-                    seq += 1
-                    body = event_body(type_, ts, actor, payload, EVENT_VERSION)
-                    digest = event_hash(event_id, device, seq, prev, body)
-                    rows.append((event_id, device, seq, prev, digest, type_, body.decode("utf-8")))
-                    prev = digest
-                if len(rows) == 1:
-                    last = conn.execute(_INSERT_EVENT, rows[0]).lastrowid
-                else:
-                    conn.executemany(_INSERT_EVENT, rows)
-                    last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-                # Our own commit does not change our data_version: the head
-                # stays valid until another connection writes.
-                self._cached_head = (self._version_in_txn, (seq, prev, ids[-1]))
+                return self._insert(conn, prepared, actor)
+
+    def _insert(self, conn: sqlite3.Connection, prepared: Sequence[tuple[str, Mapping[str, Any]]],
+                actor: str) -> list[StoredEvent]:
+        """Chain validated events onto this device's head, inside a write transaction."""
+        ts = utc_now()
+        device = self.device
+        seq, prev, last_id = self._head(conn)
+        ids = next_ids(last_id, len(prepared))
+        rows = []
+        for (type_, payload), event_id in zip(prepared, ids):
+            seq += 1
+            body = event_body(type_, ts, actor, payload, EVENT_VERSION)
+            digest = event_hash(event_id, device, seq, prev, body)
+            rows.append((event_id, device, seq, prev, digest, type_, body.decode("utf-8")))
+            prev = digest
+        if len(rows) == 1:
+            last = conn.execute(_INSERT_EVENT, rows[0]).lastrowid
+        else:
+            conn.executemany(_INSERT_EVENT, rows)
+            last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        # Our own commit does not change our data_version: the head
+        # stays valid until another connection writes.
+        self._cached_head = (self._version_in_txn, (seq, prev, ids[-1]))
         first = last - len(rows) + 1
         return [StoredEvent(first + i, *row) for i, row in enumerate(rows)]
+
+    # --- the spool: what hooks could not append in time ----------------
+
+    def drain_spool(self, *, wait: float | None = None) -> int:
+        """Append every entry waiting in the spool (see `ledger/spool.py`),
+        exactly once. Returns how many entries were appended; 0 as well when
+        another process kept the lock longer than `wait` (they stay for the
+        next opener). An entry that no longer validates is set aside as
+        `*.json.rejected`, never dropped."""
+        if not spool.pending(self.path):
+            return 0
+        try:
+            with self._write(wait) as conn:
+                done, appended = self._drain(conn)
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err):
+                return 0
+            raise
+        for path in done:  # after the commit: a crash before this only leaves files the marker skips
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # a folder we may not write: the marker still keeps them from being appended twice
+        return appended
+
+    def _drain(self, conn: sqlite3.Connection) -> tuple[list[Path], int]:
+        done: list[Path] = []
+        appended = 0
+        for path in spool.pending(self.path):  # listed under the lock: another drainer has finished
+            try:
+                entry = spool.read(path)
+                if entry is None:
+                    continue
+                key = spool.marker(str(entry["id"]))
+                if conn.execute("SELECT 1 FROM meta WHERE key = ?", (key,)).fetchone():
+                    done.append(path)  # appended before, its file left behind by a crash
+                    continue
+                prepared = [(e["type"], validate_payload(e["type"], e["payload"])) for e in entry["events"]]
+                actor = str(entry["actor"])
+                snapshots = [{k: s[k] for k in ("repo", "path", "sha256", "masked", "seen")} for s in entry["snapshots"]]
+            except (InvalidEvent, KeyError, TypeError, ValueError):  # not JSON, or not an entry
+                spool.reject(path)
+                continue
+            stored = self._insert(conn, prepared, actor) if prepared else []
+            for snap in snapshots:
+                self._put_back_snapshot(conn, snap)
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, stored[0].id if stored else ""))
+            done.append(path)
+            appended += 1
+        return done, appended
+
+    @staticmethod
+    def _put_back_snapshot(conn: sqlite3.Connection, snap: Mapping[str, Any]) -> None:
+        """A spooled file snapshot, unless the ledger has since seen a newer text of that file."""
+        row = conn.execute(
+            "SELECT sha256 FROM file_snapshots WHERE repo = ? AND path = ?", (snap["repo"], snap["path"])
+        ).fetchone()
+        if row is None or row[0] in (snap["seen"], snap["sha256"]):
+            conn.execute(
+                "INSERT OR REPLACE INTO file_snapshots (repo, path, sha256, content) VALUES (?,?,?,?)",
+                (snap["repo"], snap["path"], snap["sha256"], snap["masked"]),
+            )
 
     def _head(self, conn: sqlite3.Connection) -> tuple[int, str, str | None]:
         """This device's chain head, inside the write transaction.

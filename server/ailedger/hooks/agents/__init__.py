@@ -8,7 +8,9 @@ Modules are imported on demand: a hook process pays only for its own agent
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 from .edits import Outcome
 

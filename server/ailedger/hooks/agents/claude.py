@@ -8,7 +8,9 @@ prompt. Claude Code names its model in the transcript; Codex in the payload.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 from .. import state
 from . import edits

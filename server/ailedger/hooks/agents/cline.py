@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 from .. import state
 from . import edits

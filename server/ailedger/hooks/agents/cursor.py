@@ -12,7 +12,9 @@ first (the other sees the file as it recorded it, and skips).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 from .. import state
 from . import edits

@@ -11,23 +11,29 @@ a key, so they never mix.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
 
-from ...capture import range_of
 from ...files import read_document
-from ...regions.inserted import inserted_hunks
 from .. import state
+
+# A before-edit hook runs this module and the agent waits on it: no typing,
+# dataclasses or diffing at the top. What only an after-event needs (Edit,
+# after, params) lives in diffing.py and is loaded when first asked for.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable
+
+    from .diffing import Edit, after, params  # noqa: F401
 
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Add|Update) File: (.+)$|^\*\*\* Move to: (.+)$", re.M)
 
 
-@dataclass
 class Outcome:
-    params: list[dict[str, Any]] = field(default_factory=list)  # acceptances to record
-    stdout: str | None = None  # what the tool expects to read back, if anything
-    notes: list[str] = field(default_factory=list)  # said on stderr and in the hook log
+    def __init__(self, params: list[dict[str, Any]] | None = None, stdout: str | None = None,
+                 notes: list[str] | None = None) -> None:
+        self.params = params if params is not None else []  # acceptances to record
+        self.stdout = stdout  # what the tool expects to read back, if anything
+        self.notes = notes if notes is not None else []  # said on stderr and in the hook log
 
 
 def read(path: Path) -> str | None:
@@ -104,59 +110,9 @@ def undo(after: str, edits: list[tuple[str, str]]) -> str | None:
     return before
 
 
-@dataclass
-class Edit:
-    """Everything an after-event knows about one tool call's edit."""
+def __getattr__(name: str) -> Any:
+    if name in ("Edit", "after", "params"):
+        from . import diffing
 
-    source: str  # the hook's --from name: where its state is kept
-    paths: list[Path]
-    edit_key: str | Any = ""  # or a function of the path, for session+tool+path pairing
-    kind: str = "agent-edit"
-    model: dict[str, Any] | None = None
-    prompt: str | None = None
-    session: str = ""
-    item: str = ""
-    tool_version: str | None = None
-    creates: bool = False  # the tool writes whole files: no before means a new file
-    replacements: dict[Path, list[tuple[str, str]]] = field(default_factory=dict)
-    tool_name: str | None = None  # the tool as recorded, when it is not `source` (generic)
-
-
-def after(edit: Edit) -> Outcome:
-    """After the edit: the inserted or replaced runs of each file, as acceptance params."""
-    out = Outcome()
-    for path in edit.paths:
-        now = read(path)
-        if now is None:
-            continue  # deleted, or not text
-        edit_key = edit.edit_key(path) if callable(edit.edit_key) else edit.edit_key
-        kept = state.take_files(edit.source, f"{edit_key}\x00{path}")
-        if kept is not None and str(path) in kept:
-            old = kept[str(path)]
-        elif edit.replacements.get(path):
-            old = undo(now, edit.replacements[path])
-            if old is None:
-                out.notes.append(f"{path}: the edit's new text is not in the file; skipped")
-                continue
-        elif edit.creates:
-            old = None  # a file the tool created: all of it is the tool's
-        else:
-            out.notes.append(f"no snapshot of {path} from before the edit (is the before-edit hook installed?); skipped")
-            continue
-        out.params += params(path, old, now, edit)
-    return out
-
-
-def params(path: Path, before: str | None, now: str, edit: Edit) -> list[dict[str, Any]]:
-    return [{
-        "textDocument": {"uri": path.as_uri()},
-        "range": range_of(span),
-        "text": inserted,
-        "kind": edit.kind,
-        "tool": {"name": edit.tool_name or edit.source, "version": edit.tool_version},
-        "model": edit.model,
-        "prompt": edit.prompt,
-        "parameters": None,
-        "sessionId": edit.session or None,
-        "itemId": edit.item or None,
-    } for span, inserted in inserted_hunks(before, now) if inserted.strip()]
+        return getattr(diffing, name)
+    raise AttributeError(name)

@@ -10,7 +10,9 @@ call's AfterTool has `tool_response.error`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 from .. import state
 from . import edits

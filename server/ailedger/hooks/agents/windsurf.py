@@ -11,7 +11,9 @@ path; without a before, the edits are undone on a copy.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 from .. import state
 from . import edits
