@@ -64,6 +64,20 @@ def start(data: Path, database_url: str | None = None, *, port: int | None = Non
     return service
 
 
+def start_many(count: int, data: Path, database_url: str, *, env: dict[str, str] | None = None) -> list[LocalService]:
+    """Replicas on one database and one --data folder (so one service key),
+    started at once (their migrations race, as a deployment's would)."""
+    services = []
+    for _ in range(count):
+        port = free_port()
+        service = LocalService(f"http://127.0.0.1:{port}", port, data, database_url, env, None)  # type: ignore[arg-type]
+        service.proc = _spawn(port, service._backend(), env, service.log)
+        services.append(service)
+    for service in services:
+        _wait(service.url, service.proc, service.log)
+    return services
+
+
 def _spawn(port: int, backend: list[str], env: dict[str, str] | None, log: Path) -> subprocess.Popen[bytes]:
     """The service's stderr (a JSON line per request) goes to a file: a pipe nobody reads would fill and stall it."""
     log.parent.mkdir(parents=True, exist_ok=True)
