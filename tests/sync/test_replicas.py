@@ -24,7 +24,7 @@ from helpers import acceptance_payload
 from helpers_service import check_security, postgres_schema
 
 REPO = "git.example.com/acme/shop"
-DEVICES, EVENTS, BATCH = 6, 400, 40
+DEVICES, EVENTS, BATCH = 6, 600, 20
 
 
 def wait_until(condition, seconds: float = 300) -> None:  # type: ignore[no-untyped-def]
@@ -65,6 +65,8 @@ def test_replicas_under_faults_lose_nothing_and_pullers_skip_nothing(replicas: l
     devices: list[str] = [""] * DEVICES
     retry = Retry(attempts=10_000, base=0.005, cap=0.1)
 
+    done = threading.Event()
+
     def device(d: int) -> None:
         try:
             endpoint = Endpoint(f"http://127.0.0.1:{proxy.port}", tokens[d])
@@ -75,13 +77,24 @@ def test_replicas_under_faults_lose_nothing_and_pullers_skip_nothing(replicas: l
                                                                           user=users[d]))
                                         for i in range(k, k + BATCH)], actor=users[d])
                     push(ledger, endpoint, batch=BATCH, retry=retry)
-                    pull(ledger, endpoint, [REPO], retry=retry)  # follows its cursor, as `ailedger sync` does
                     progress[d] = k + BATCH
         except BaseException as err:  # noqa: BLE001 - reported below
             failures.append(err)
 
+    def puller(d: int) -> None:
+        """The same ledger pulls all along, following its cursor, as `ailedger sync` does."""
+        try:
+            endpoint = Endpoint(f"http://127.0.0.1:{proxy.port}", tokens[d])
+            wait_until(lambda: bool(devices[d]))
+            with Ledger(tmp_path / f"device{d}.db") as ledger:
+                while not done.is_set() and not failures:
+                    pull(ledger, endpoint, [REPO], retry=retry)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            failures.append(err)
+
     threads = [threading.Thread(target=device, args=(d,)) for d in range(DEVICES)]
-    for t in threads:
+    pullers = [threading.Thread(target=puller, args=(d,)) for d in range(DEVICES)]
+    for t in threads + pullers:
         t.start()
     wait_until(lambda: sum(progress) >= DEVICES * EVENTS * 0.3 or bool(failures))
     victim = replicas[1]
@@ -91,8 +104,11 @@ def test_replicas_under_faults_lose_nothing_and_pullers_skip_nothing(replicas: l
     victim.restart()
     for t in threads:
         t.join(timeout=900)
+    done.set()
+    for t in pullers:
+        t.join(timeout=300)
     assert not failures, failures
-    assert all(not t.is_alive() for t in threads)
+    assert all(not t.is_alive() for t in threads + pullers)
 
     # Pull once more after the run: what a puller missed stays missed (its cursor passed it).
     for d in range(DEVICES):
