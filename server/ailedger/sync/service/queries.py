@@ -70,14 +70,15 @@ GROUPS = (("tool", "tool"), ("model", "model_name"), ("author", "accepted_by"))
 
 def review_metrics(t: Tx, org: str, filters: dict[str, Any], now: datetime,
                    groups: tuple[tuple[str, str], ...] = GROUPS) -> metrics.Metrics:
-    """The figures of `metrics.compute`, from SQL aggregates: overall and by
-    tool, model and author (definitions in metrics.py)."""
+    """The figures of `metrics.compute`, from SQL aggregates over every
+    matching region (definitions in metrics.py): overall and by tool, model
+    and author. On PostgreSQL one scan (GROUPING SETS, the median as
+    percentile_cont); SQLite has neither, so a query per group there."""
     clause, params = where(org, filters)
     live = f"{clause} AND status <> 'ended'"
     bounds = [_stamp(now - timedelta(days=days)) for _, days in metrics.BUCKETS[:-1]]
     # An awaiting region is in the first bucket its age is below: accepted after now - bound.
-    buckets = []
-    upper = None
+    buckets, upper = [], None
     for bound in bounds:
         cond = f"accepted_ts > '{bound}'" + (f" AND accepted_ts <= '{upper}'" if upper else "")
         buckets.append(f"SUM(CASE WHEN {AWAITING_SQL} AND {cond} THEN 1 ELSE 0 END)")
@@ -85,47 +86,64 @@ def review_metrics(t: Tx, org: str, filters: dict[str, Any], now: datetime,
     buckets.append(f"SUM(CASE WHEN {AWAITING_SQL} AND accepted_ts <= '{upper}' THEN 1 ELSE 0 END)")
     figures = ("COUNT(*), SUM(CASE WHEN status IN ('reviewed', 'rejected') THEN 1 ELSE 0 END),"
                " SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END), " + ", ".join(buckets))
+    columns = [c for _, c in groups]
+    found: dict[str | None, list[tuple[Any, ...]]] = {None: [], **{c: [] for c in columns}}  # column -> rows
+    if t.postgres:
+        median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY review_hours)"
+        sets = ", ".join(["()"] + [f"({c})" for c in columns])
+        picked = ", ".join(columns) or "NULL"
+        which = f"GROUPING({', '.join(columns)})" if columns else "0"
+        for row in t.rows(f"SELECT {which}, {picked}, {median}, {figures} FROM regions WHERE {live}"
+                          f" GROUP BY GROUPING SETS ({sets})", params):
+            flags, names, rest = row[0], row[1:1 + max(1, len(columns))], row[1 + max(1, len(columns)):]
+            if flags == (1 << len(columns)) - 1:
+                found[None].append((None, *rest))
+            else:
+                k = next(i for i in range(len(columns)) if not flags & (1 << (len(columns) - 1 - i)))
+                found[columns[k]].append((names[k], *rest))
+    else:
+        for column in (None, *columns):
+            key = column or "NULL"
+            medians = dict(t.rows(
+                f"WITH r AS (SELECT {key} AS g, review_hours AS h, ROW_NUMBER() OVER (PARTITION BY {key}"
+                f" ORDER BY review_hours) AS k, COUNT(*) OVER (PARTITION BY {key}) AS n FROM regions"
+                f" WHERE {live} AND review_hours IS NOT NULL)"
+                " SELECT g, AVG(h) FROM r WHERE k IN ((n + 1) / 2, (n + 2) / 2) GROUP BY g", params))
+            group_by = f" GROUP BY {column}" if column else ""
+            found[column] = [(r[0], medians.get(r[0]), *r[1:]) for r in
+                             t.rows(f"SELECT {key}, {figures} FROM regions WHERE {live}{group_by}", params)]
 
-    def grouped(column: str | None) -> dict[str | None, metrics.Figures]:
-        key = column or "NULL"
-        found = t.rows(f"SELECT {key}, {figures} FROM regions WHERE {live} GROUP BY {key}", params) if column else \
-            t.rows(f"SELECT NULL, {figures} FROM regions WHERE {live}", params)
-        medians = dict(t.rows(
-            f"WITH r AS (SELECT {key} AS g, review_hours AS h, ROW_NUMBER() OVER (PARTITION BY {key}"
-            f" ORDER BY review_hours) AS k, COUNT(*) OVER (PARTITION BY {key}) AS n FROM regions"
-            f" WHERE {live} AND review_hours IS NOT NULL)"
-            " SELECT g, AVG(h) FROM r WHERE k IN ((n + 1) / 2, (n + 2) / 2) GROUP BY g", params))
+    def figures_of(rows: list[tuple[Any, ...]]) -> dict[Any, metrics.Figures]:
         out = {}
-        for name, regions, reviewed, rejected, *ages in found:
+        for name, median, regions, reviewed, rejected, *ages in rows:
             if not regions:
                 continue
             ages = [int(a or 0) for a in ages]
             out[name] = metrics.Figures(
                 regions=regions, reviewed=int(reviewed or 0), rejected=int(rejected or 0), awaiting=sum(ages),
-                coverage=100 * int(reviewed or 0) / regions, median_hours_to_review=medians.get(name),
+                coverage=100 * int(reviewed or 0) / regions,
+                median_hours_to_review=None if median is None else float(median),
                 awaiting_by_age={label: n for (label, _), n in zip(metrics.BUCKETS, ages)}, oldest_awaiting=None)
         return out
 
-    overall = grouped(None).get(None) or metrics.Figures(0, 0, 0, 0, None, None,
-                                                        {label: 0 for label, _ in metrics.BUCKETS}, None)
+    overall = figures_of(found[None]).get(None) or metrics.Figures(
+        0, 0, 0, 0, None, None, {label: 0 for label, _ in metrics.BUCKETS}, None)
     ended = t.x(f"SELECT COUNT(*) FROM regions WHERE {clause} AND status = 'ended'", params).fetchone()[0]
-    by = {}
-    for group, column in groups:
-        found = grouped(column)
-        by[group] = sorted(found.items(), key=lambda kv: (-kv[1].regions, kv[0]))
+    by = {group: sorted(figures_of(found[column]).items(), key=lambda kv: (-kv[1].regions, kv[0]))
+          for group, column in groups}
     return metrics.Metrics(now=now.isoformat().replace("+00:00", "Z"), ended=ended, overall=overall, by=by)
 
 
 def coverage_series(t: Tx, org: str, now: datetime, days: int = 14) -> list[tuple[str, float | None]]:
-    """(day, share of regions accepted by then that had an approving review by then), in one scan."""
-    ends = [(now - timedelta(days=back)).replace(hour=23, minute=59, second=59, microsecond=0)
-            for back in range(days - 1, -1, -1)]
-    cells = ", ".join(f"SUM(CASE WHEN accepted_ts <= '{_stamp(e)}' THEN 1 ELSE 0 END),"
-                      f" SUM(CASE WHEN accepted_ts <= '{_stamp(e)}' AND first_approval_ts <= '{_stamp(e)}'"
-                      " THEN 1 ELSE 0 END)" for e in ends)
-    row = t.x(f"SELECT {cells} FROM regions WHERE org = ?", (org,)).fetchone()
+    """(day, share of the regions accepted by that day's end that had an
+    approving review by then): one grouped scan, by day of acceptance and of
+    first approval, summed up in order here."""
+    ends = [(now - timedelta(days=back)).strftime("%Y-%m-%d") for back in range(days - 1, -1, -1)]
+    cells = t.rows("SELECT substr(accepted_ts, 1, 10), substr(first_approval_ts, 1, 10), COUNT(*) FROM regions"
+                   " WHERE org = ? GROUP BY 1, 2", (org,))
     out: list[tuple[str, float | None]] = []
-    for i, end in enumerate(ends):
-        born, done = int(row[2 * i] or 0), int(row[2 * i + 1] or 0)
-        out.append((end.strftime("%m-%d"), done / born if born else None))
+    for end in ends:
+        born = sum(n for day, _, n in cells if day <= end)
+        done = sum(n for day, approved, n in cells if day <= end and approved is not None and approved <= end)
+        out.append((end[5:], done / born if born else None))
     return out

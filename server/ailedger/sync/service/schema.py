@@ -66,11 +66,20 @@ CREATE INDEX alerts_org ON alerts (org, id);
 """.replace("AWAITING", AWAITING_SQL)
 
 
-def _backfill_regions(t: Any) -> None:
-    """Rows stored before version 2: fill the new columns from the row itself."""
+def _version_2(t: Any) -> None:
+    """PostgreSQL compares the indexed text columns byte by byte (COLLATE "C":
+    a locale's rules made inserting a region cost twice as much, and order by
+    these ids and RFC 3339 stamps is byte order anyway). Then rows stored
+    before version 2 get the new columns, from the row itself."""
     import orjson
 
     from .storage import region_values
+
+    if t.postgres:
+        for table, columns in (("regions", ("region_id", "org", "repo", "path", "status", "accepted_by", "tool",
+                                            "model", "model_name", "accepted_ts")),
+                               ("events", ("id", "device", "org", "repo")), ("devices", ("device",))):
+            t.x(f"ALTER TABLE {table} " + ", ".join(f'ALTER COLUMN {c} TYPE TEXT COLLATE "C"' for c in columns))
 
     for org, row in t.rows("SELECT org, row FROM regions"):
         values = dict(zip(REGION_COLUMNS, region_values(org, orjson.loads(row))))
@@ -82,7 +91,7 @@ def _backfill_regions(t: Any) -> None:
             t.x("INSERT INTO region_facets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (org, facet, values[column]))
 
 
-MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _backfill_regions)]
+MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2)]
 VERSION = len(MIGRATIONS)
 
 
