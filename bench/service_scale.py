@@ -136,6 +136,8 @@ def seed_regions(url: str, count: int) -> float:
         for facet, column in (("repo", "repo"), ("author", "accepted_by"), ("tool", "tool"), ("model", "model_name")):
             conn.execute(f"INSERT INTO region_facets SELECT DISTINCT org, '{facet}', {column} FROM regions"
                          " ON CONFLICT DO NOTHING")
+        conn.execute("INSERT INTO region_counts SELECT org, status, COUNT(*) FROM regions WHERE region_id LIKE 'S%%'"
+                     " GROUP BY org, status ON CONFLICT (org, status) DO UPDATE SET n = region_counts.n + excluded.n")
         conn.execute("VACUUM ANALYZE regions")
     return time.perf_counter() - began
 

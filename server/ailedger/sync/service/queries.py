@@ -34,10 +34,23 @@ def where(org: str, filters: dict[str, Any]) -> tuple[str, list[Any]]:
     return " AND ".join(sql), params
 
 
+def count(t: Tx, org: str, filters: dict[str, Any], clause: str, params: list[Any]) -> int:
+    """All regions matching: from the counts kept at ingest when only the status
+    (or nothing) is asked, else counted through the filter's index."""
+    if not any(filters.get(k) for k in (*FILTERS, "older_than") if k != "status"):
+        sql, args = "SELECT COALESCE(SUM(n), 0) FROM region_counts WHERE org = ?", [org]
+        if filters.get("status"):
+            sql, args = sql + " AND status = ?", [org, filters["status"]]
+        if filters.get("awaiting"):
+            sql += f" AND {AWAITING_SQL}"
+        return int(t.x(sql, args).fetchone()[0])
+    return int(t.x(f"SELECT COUNT(*) FROM regions WHERE {clause}", params).fetchone()[0])
+
+
 def regions_page(t: Tx, org: str, filters: dict[str, Any], limit: int, cursor: str | None) -> dict[str, Any]:
     """One page of regions, oldest accepted first: {"regions", "next", "total"}."""
     clause, params = where(org, filters)
-    total = t.x(f"SELECT COUNT(*) FROM regions WHERE {clause}", params).fetchone()[0]
+    total = count(t, org, filters, clause, params)
     page_clause, page_params = clause, list(params)
     if cursor:
         after = decode_cursor(cursor)

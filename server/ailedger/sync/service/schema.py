@@ -63,6 +63,8 @@ CREATE INDEX regions_status ON regions (org, status, accepted_ts, region_id);
 CREATE TABLE region_facets (org TEXT NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (org, facet, value));
 CREATE INDEX alerts_org ON alerts (org, id);
+CREATE TABLE region_counts (org TEXT NOT NULL, status TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (org, status));
+INSERT INTO region_counts SELECT org, status, COUNT(*) FROM regions GROUP BY org, status;
 """.replace("AWAITING", AWAITING_SQL)
 
 

@@ -31,6 +31,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -357,14 +358,13 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> None:
     events, in the same transaction: the rows the batch touches are read (and
     locked) in one query, changed by the ledger's own pure projection, and
     written back in one statement."""
-    touched = sorted({r for e in events if e["type"] != "acceptance"
-                      for r in projection.region_ids(e["type"], e["payload"])})
+    touched = sorted({r for e in events for r in projection.region_ids(e["type"], e["payload"])})
     rows: dict[str, dict[str, Any]] = {}
-    if touched:
-        where, params = t.among("region_id", touched)
-        for region_id, row in t.rows(f"SELECT region_id, row FROM regions WHERE {where} AND org = ?"
-                                     f" ORDER BY region_id{t.for_update}", [*params, org]):
-            rows[region_id] = orjson.loads(row)
+    where, params = t.among("region_id", touched)
+    for region_id, row in t.rows(f"SELECT region_id, row FROM regions WHERE {where} AND org = ?"
+                                 f" ORDER BY region_id{t.for_update}", [*params, org]):
+        rows[region_id] = orjson.loads(row)
+    before = Counter(r["status"] for r in rows.values())
     trail: list[tuple[str, str]] = []
     for e in events:
         ids = projection.region_ids(e["type"], e["payload"])
@@ -374,6 +374,11 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> None:
     assignments = ", ".join(f"{c} = excluded.{c}" for c in REGION_COLUMNS if c not in ("region_id", "org"))
     t.insert("regions", REGION_COLUMNS, REGION_TYPES, [region_values(org, r) for r in rows.values()],
              f"ON CONFLICT (region_id) DO UPDATE SET {assignments}")
+    counts = Counter(r["status"] for r in rows.values())
+    counts.subtract(before)
+    t.insert("region_counts", ("org", "status", "n"), ("text", "text", "bigint"),
+             [(org, status, n) for status, n in sorted(counts.items()) if n],
+             "ON CONFLICT (org, status) DO UPDATE SET n = region_counts.n + excluded.n")
     facets = {(org, f, v) for r in rows.values() for f, v in
               (("repo", r["repo"]), ("author", r["accepted_by"]), ("tool", r["tool_name"]), ("model", model_name(r)))}
     t.insert("region_facets", ("org", "facet", "value"), ("text", "text", "text"), sorted(facets),
