@@ -111,3 +111,21 @@ def test_paging_finds_every_region_once_and_filters_agree_with_a_count(service, 
         seen |= set(re.findall(r"href='/regions/([^']+)'", html))
         pages += 1
     assert len(seen) == awaiting and pages == -(-awaiting // 100)  # every unreviewed one, page by page
+
+
+def test_dashboard_figures_kept_at_ingest_agree_with_the_regions(service, tmp_path) -> None:
+    """The unfiltered dashboard sums counts kept at ingest; filtered, it asks
+    the regions. A filter that keeps everything must show the same figures."""
+    from ailedger.sync.service import queries, rollup
+    from ailedger.sync.service.storage import open_storage
+
+    seed(service, tmp_path)
+    storage = open_storage(service.data, service.database_url)
+    try:
+        kept = storage.read(lambda t: rollup.review_metrics(t, "default", NOW, ("tool", "model", "author", "repo")))
+        counted = storage.read(lambda t: queries.review_metrics(t, "default", {}, NOW))
+    finally:
+        storage.close()
+    assert kept.overall.regions == N - len(range(0, N, 13))
+    assert kept.overall == counted.overall and kept.ended == counted.ended
+    assert kept.by == counted.by

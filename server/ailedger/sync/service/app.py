@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from ..chain import shape_error
-from . import dashboard, queries
+from . import dashboard, queries, rollup
 from .keys import ServiceKey
 from .observe import Metrics, Observe, log
 from .storage import Principal, Refused, Storage, Unavailable
@@ -192,12 +192,13 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
         now = datetime.now(timezone.utc)
 
         def gather(t: Any) -> dict[str, Any]:
+            # Unfiltered figures come from the counts kept at ingest; filtered ones from the regions themselves.
+            everything = rollup.review_metrics(t, who.org, now, tuple(g for g, _ in queries.GROUPS))
+            found = queries.review_metrics(t, who.org, filters, now) if any(filters.values()) else everything
             return {"page": queries.regions_page(t, who.org, {**filters, "awaiting": True}, dashboard.PAGE,
                                                  q.get("cursor") or None),
-                    "found": queries.review_metrics(t, who.org, filters, now),
-                    "coverage": queries.review_metrics(t, who.org, {}, now, groups=()).overall.coverage,
-                    "series": queries.coverage_series(t, who.org, now),
-                    "facets": queries.facets(t, who.org)}
+                    "found": found, "coverage": everything.overall.coverage,
+                    "series": rollup.coverage_series(t, who.org, now), "facets": queries.facets(t, who.org)}
 
         try:
             found = await run_in_threadpool(storage.read, gather)

@@ -78,7 +78,7 @@ def _stamp(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-GROUPS = (("tool", "tool"), ("model", "model_name"), ("author", "accepted_by"))
+GROUPS = (("tool", "tool"), ("model", "model_name"), ("author", "accepted_by"), ("repo", "repo"))
 
 
 def review_metrics(t: Tx, org: str, filters: dict[str, Any], now: datetime,
@@ -145,18 +145,3 @@ def review_metrics(t: Tx, org: str, filters: dict[str, Any], now: datetime,
     by = {group: sorted(figures_of(found[column]).items(), key=lambda kv: (-kv[1].regions, kv[0]))
           for group, column in groups}
     return metrics.Metrics(now=now.isoformat().replace("+00:00", "Z"), ended=ended, overall=overall, by=by)
-
-
-def coverage_series(t: Tx, org: str, now: datetime, days: int = 14) -> list[tuple[str, float | None]]:
-    """(day, share of the regions accepted by that day's end that had an
-    approving review by then): one grouped scan, by day of acceptance and of
-    first approval, summed up in order here."""
-    ends = [(now - timedelta(days=back)).strftime("%Y-%m-%d") for back in range(days - 1, -1, -1)]
-    cells = t.rows("SELECT substr(accepted_ts, 1, 10), substr(first_approval_ts, 1, 10), COUNT(*) FROM regions"
-                   " WHERE org = ? GROUP BY 1, 2", (org,))
-    out: list[tuple[str, float | None]] = []
-    for end in ends:
-        born = sum(n for day, _, n in cells if day <= end)
-        done = sum(n for day, approved, n in cells if day <= end and approved is not None and approved <= end)
-        out.append((end[5:], done / born if born else None))
-    return out

@@ -65,6 +65,12 @@ CREATE TABLE region_facets (org TEXT NOT NULL, facet TEXT NOT NULL, value TEXT N
 CREATE INDEX alerts_org ON alerts (org, id);
 CREATE TABLE region_counts (org TEXT NOT NULL, status TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (org, status));
 INSERT INTO region_counts SELECT org, status, COUNT(*) FROM regions GROUP BY org, status;
+CREATE TABLE region_rollup (org TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL, status TEXT NOT NULL,
+    day TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (org, dim, value, status, day));
+CREATE TABLE region_review_minutes (org TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL,
+    minutes BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (org, dim, value, minutes));
+CREATE TABLE region_daily (org TEXT NOT NULL, day TEXT NOT NULL, approval_day TEXT NOT NULL, n BIGINT NOT NULL,
+    PRIMARY KEY (org, day, approval_day));
 """.replace("AWAITING", AWAITING_SQL)
 
 
@@ -75,22 +81,27 @@ def _version_2(t: Any) -> None:
     before version 2 get the new columns, from the row itself."""
     import orjson
 
-    from .storage import region_values
-
     if t.postgres:
         for table, columns in (("regions", ("region_id", "org", "repo", "path", "status", "accepted_by", "tool",
                                             "model", "model_name", "accepted_ts")),
                                ("events", ("id", "device", "org", "repo")), ("devices", ("device",))):
             t.x(f"ALTER TABLE {table} " + ", ".join(f'ALTER COLUMN {c} TYPE TEXT COLLATE "C"' for c in columns))
 
+    from . import rollup
+    from .storage import region_fields
+
+    pairs = []
     for org, row in t.rows("SELECT org, row FROM regions"):
-        values = dict(zip(REGION_COLUMNS, region_values(org, orjson.loads(row))))
+        parsed = orjson.loads(row)
+        values = region_fields(org, parsed)
+        pairs.append((None, (values, parsed)))
         t.x("UPDATE regions SET model_name = ?, accepted_ts = ?, first_review_ts = ?, first_approval_ts = ?,"
             " review_hours = ? WHERE region_id = ?",
             tuple(values[c] for c in ("model_name", "accepted_ts", "first_review_ts", "first_approval_ts",
                                       "review_hours", "region_id")))
         for facet, column in (("repo", "repo"), ("author", "accepted_by"), ("tool", "tool"), ("model", "model_name")):
             t.x("INSERT INTO region_facets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (org, facet, values[column]))
+    rollup.write(t, rollup.deltas(pairs))
 
 
 MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2)]

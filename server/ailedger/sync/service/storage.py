@@ -43,6 +43,7 @@ import orjson
 from ...describe import model_name
 from ...ledger import projection
 from ..chain import hash_ok
+from . import rollup
 from .schema import REGION_COLUMNS, migrate_sqlite
 
 
@@ -124,7 +125,7 @@ EVENT_TYPES = ("bigint", "text", "text", "bigint", "text", "text", "text", "text
 REGION_TYPES = tuple("double precision" if c in ("review_hours",) else "text" for c in REGION_COLUMNS)
 
 
-def region_values(org: str, row: dict[str, Any]) -> tuple[Any, ...]:
+def region_fields(org: str, row: dict[str, Any]) -> dict[str, Any]:
     """The regions table's columns for a projection row (the row itself is kept whole, as JSON)."""
     reviews = orjson.loads(row["reviews"]) if isinstance(row["reviews"], str) else row["reviews"]
     accepted = stamp(row["accepted_at"])
@@ -134,12 +135,11 @@ def region_values(org: str, row: dict[str, Any]) -> tuple[Any, ...]:
     if first is not None:
         hours = max(0.0, (datetime.fromisoformat(first) - datetime.fromisoformat(accepted)).total_seconds() / 3600)
     model = "/".join(x for x in (row.get("model_provider"), row.get("model_id")) if x) or None
-    values = {"region_id": row["region_id"], "org": org, "repo": row["repo"], "path": row["path"],
-              "status": row["status"], "accepted_by": row["accepted_by"], "tool": row["tool_name"], "model": model,
-              "model_name": model_name(row), "accepted_at": row["accepted_at"], "accepted_ts": accepted,
-              "first_review_ts": first, "first_approval_ts": approved, "review_hours": hours,
-              "row": orjson.dumps(row).decode()}
-    return tuple(values[c] for c in REGION_COLUMNS)
+    return {"region_id": row["region_id"], "org": org, "repo": row["repo"], "path": row["path"],
+            "status": row["status"], "accepted_by": row["accepted_by"], "tool": row["tool_name"], "model": model,
+            "model_name": model_name(row), "accepted_at": row["accepted_at"], "accepted_ts": accepted,
+            "first_review_ts": first, "first_approval_ts": approved, "review_hours": hours,
+            "row": orjson.dumps(row).decode()}
 
 
 class Storage:
@@ -364,7 +364,7 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> None:
     for region_id, row in t.rows(f"SELECT region_id, row FROM regions WHERE {where} AND org = ?"
                                  f" ORDER BY region_id{t.for_update}", [*params, org]):
         rows[region_id] = orjson.loads(row)
-    before = Counter(r["status"] for r in rows.values())
+    before = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
     trail: list[tuple[str, str]] = []
     for e in events:
         ids = projection.region_ids(e["type"], e["payload"])
@@ -372,10 +372,12 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> None:
         e["_repo"] = PROJECT.get(e["type"], _apply)(rows, e, ids)
     t.insert("region_events", ("region_id", "event_id"), ("text", "text"), trail, "ON CONFLICT DO NOTHING")
     assignments = ", ".join(f"{c} = excluded.{c}" for c in REGION_COLUMNS if c not in ("region_id", "org"))
-    t.insert("regions", REGION_COLUMNS, REGION_TYPES, [region_values(org, r) for r in rows.values()],
+    after = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
+    t.insert("regions", REGION_COLUMNS, REGION_TYPES, [tuple(f[c] for c in REGION_COLUMNS) for f, _ in after.values()],
              f"ON CONFLICT (region_id) DO UPDATE SET {assignments}")
-    counts = Counter(r["status"] for r in rows.values())
-    counts.subtract(before)
+    counts = Counter(f["status"] for f, _ in after.values())
+    counts.subtract(f["status"] for f, _ in before.values())
+    rollup.write(t, rollup.deltas([(before.get(region_id), new) for region_id, new in after.items()]))
     t.insert("region_counts", ("org", "status", "n"), ("text", "text", "bigint"),
              [(org, status, n) for status, n in sorted(counts.items()) if n],
              "ON CONFLICT (org, status) DO UPDATE SET n = region_counts.n + excluded.n")
