@@ -289,15 +289,14 @@ def _push(t: Tx, principal: Principal, events: list[dict[str, Any]], key: str | 
     result = {"accepted": len(fresh), "duplicates": duplicates,
               "heads": {d: {"seq": h["seq"], "hash": h["hash"], "eventId": h["eventId"]} for d, h in changed.items()}}
     status, response = 200, orjson.dumps(respond(result))
-    if fresh:
-        _project(t, principal.org, fresh)
-        for d, h in changed.items():
-            t.x("UPDATE devices SET seq = ?, hash = ?, event_id = ? WHERE device = ?",
-                (h["seq"], h["hash"], h["eventId"], d))
+    count = _project(t, principal.org, fresh) if fresh else None
+    for d, h in changed.items():
+        t.x("UPDATE devices SET seq = ?, hash = ?, event_id = ? WHERE device = ?", (h["seq"], h["hash"], h["eventId"], d))
     if key:
         t.x("INSERT INTO idempotency VALUES (?,?,?,?) ON CONFLICT (key) DO NOTHING",
             (key, body_sha, status, response.decode()))
-    if fresh:
+    if count is not None:
+        count()
         _append(t, principal.org, fresh)  # last: takes the clock, held until commit
     return status, response
 
@@ -353,11 +352,12 @@ def _check(t: Tx, principal: Principal, events: list[dict[str, Any]],
     return fresh, duplicates
 
 
-def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> None:
+def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None]:
     """The regions projection (and each region's trail), in step with the
     events, in the same transaction: the rows the batch touches are read (and
     locked) in one query, changed by the ledger's own pure projection, and
-    written back in one statement."""
+    written back in one statement. Returns the step that updates the kept
+    counts, for the caller to run just before taking the clock."""
     touched = sorted({r for e in events for r in projection.region_ids(e["type"], e["payload"])})
     rows: dict[str, dict[str, Any]] = {}
     where, params = t.among("region_id", touched)
@@ -377,14 +377,20 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> None:
              f"ON CONFLICT (region_id) DO UPDATE SET {assignments}")
     counts = Counter(f["status"] for f, _ in after.values())
     counts.subtract(f["status"] for f, _ in before.values())
-    rollup.write(t, rollup.deltas([(before.get(region_id), new) for region_id, new in after.items()]))
-    t.insert("region_counts", ("org", "status", "n"), ("text", "text", "bigint"),
-             [(org, status, n) for status, n in sorted(counts.items()) if n],
-             "ON CONFLICT (org, status) DO UPDATE SET n = region_counts.n + excluded.n")
+    changes = rollup.deltas([(before.get(region_id), new) for region_id, new in after.items()])
     facets = {(org, f, v) for r in rows.values() for f, v in
               (("repo", r["repo"]), ("author", r["accepted_by"]), ("tool", r["tool_name"]), ("model", model_name(r)))}
     t.insert("region_facets", ("org", "facet", "value"), ("text", "text", "text"), sorted(facets),
              "ON CONFLICT DO NOTHING")
+
+    def count() -> None:
+        """Every push of the organisation updates these rows: written last, so they are held briefly."""
+        t.insert("region_counts", ("org", "status", "n"), ("text", "text", "bigint"),
+                 [(org, status, n) for status, n in sorted(counts.items()) if n],
+                 "ON CONFLICT (org, status) DO UPDATE SET n = region_counts.n + excluded.n")
+        rollup.write(t, changes)
+
+    return count
 
 
 def _acceptance(rows: dict[str, dict[str, Any]], e: dict[str, Any], ids: list[str]) -> str | None:
