@@ -103,3 +103,19 @@ def test_sigterm_finishes_the_push_in_flight(service, tmp_path: Path) -> None:
     pulled = httpx.get(f"{service.url}/v1/events", params={"limit": 5000},
                        headers={"authorization": f"Bearer {token}"}).json()["events"]
     assert len(pulled) == 5000
+
+
+def test_token_revoke_from_the_command_line(service) -> None:
+    import subprocess
+    import sys
+
+    token = service.token("dev@example.com")
+    auth = {"authorization": f"Bearer {token}"}
+    assert httpx.get(f"{service.url}/v1/events", headers=auth).status_code == 200
+    backend = ["--data", str(service.data), *(["--database-url", service.database_url] if service.database_url else [])]
+    run = [sys.executable, "-m", "ailedger", "serve", "token", "revoke", token, *backend]
+    done = subprocess.run(run, capture_output=True, text=True, env=service.env)
+    assert done.returncode == 0 and done.stdout.strip() == "revoked", done.stderr
+    assert httpx.get(f"{service.url}/v1/events", headers=auth).status_code == 401
+    again = subprocess.run(run, capture_output=True, text=True, env=service.env)
+    assert again.returncode == 2 and "no such token" in again.stderr
