@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p.set_defaults(run=run)
     actions = p.add_subparsers(dest="serve_action", metavar="token")
     token = actions.add_parser("token", help="manage access tokens")
-    token_actions = token.add_subparsers(dest="token_action", metavar="create", required=True)
+    token_actions = token.add_subparsers(dest="token_action", metavar="{create,revoke}", required=True)
     create = token_actions.add_parser("create", help="create a token; prints it alone on stdout",
                                       description="Create a bearer token for a user (stored hashed; shown once).")
     create.add_argument("--user", required=True, metavar="EMAIL")
