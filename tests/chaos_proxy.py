@@ -1,5 +1,6 @@
 """A loopback HTTP proxy the test controls: it fails a share of requests the
-ways networks and overloaded services do."""
+ways networks and overloaded services do. Given several upstream ports it
+is a round-robin load balancer over them (each request to the next one)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ async def _read_message(reader: asyncio.StreamReader) -> bytes | None:
 
 
 class ChaosProxy:
-    def __init__(self, upstream_port: int, failure_rate: float = 0.3, seed: int = 7) -> None:
-        self.upstream_port = upstream_port
+    def __init__(self, upstream_port: int | list[int], failure_rate: float = 0.3, seed: int = 7) -> None:
+        self.upstreams = [upstream_port] if isinstance(upstream_port, int) else list(upstream_port)
+        self._next = 0
         self.rate = failure_rate
         self.rng = random.Random(seed)
         self.counts = Counts()
@@ -61,8 +63,10 @@ class ChaosProxy:
         self._loop.run_forever()
 
     async def _forward(self, request: bytes) -> bytes | None:
+        port = self.upstreams[self._next % len(self.upstreams)]
+        self._next += 1
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
         except OSError:
             self.counts.upstream_down += 1
             return None

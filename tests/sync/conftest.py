@@ -7,19 +7,7 @@ from pathlib import Path
 import pytest
 
 from ailedger.sync.service.local import start
-
-
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def postgres_schema(name: str) -> str:
-    """A fresh schema in the real PostgreSQL, and a URL whose tables land in it."""
-    import psycopg
-
-    with psycopg.connect(POSTGRES, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-        conn.execute(f'CREATE SCHEMA "{name}"')
-    return f"{POSTGRES}?options=-csearch_path%3D{name}"
+from helpers_service import postgres_schema
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

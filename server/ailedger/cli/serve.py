@@ -12,10 +12,20 @@ It checks every device's hash chain as events arrive (a gap, fork or altered
 event is refused with 409 and kept as a tamper alert) and signs checkpoints
 with its own Ed25519 key, created on first start.
 
+On PostgreSQL (--database-url) any number of these processes may serve the
+same database behind a load balancer: correctness lives in the database.
+Give them the same service key (one --data folder, or a copy of its
+service-key.pem). /healthz says alive, /readyz says the database answers and
+its schema is current, /metrics is for Prometheus; one JSON line per request
+goes to stderr. SIGTERM stops taking connections and finishes what is in
+flight (up to --drain seconds).
+
 examples:
   ailedger serve                                 127.0.0.1:8765, embedded SQLite
   ailedger serve --host 0.0.0.0 --port 9000 --data /srv/ailedger
+  ailedger serve --database-url postgresql://audit@db/ailedger --pool 20
   ailedger serve token create --user lead@example.com --role lead
+  ailedger serve token revoke ail_...            refused by every replica at once
 """
 
 
@@ -26,10 +36,14 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--data", type=Path, help="folder for the service's database and key")
     p.add_argument("--database-url", metavar="URL", help="postgresql://... instead of the embedded SQLite file")
+    p.add_argument("--pool", type=int, default=10, metavar="N", help="PostgreSQL connections per process (10)")
+    p.add_argument("--drain", type=float, default=30, metavar="SECONDS",
+                   help="on SIGTERM, wait this long for requests in flight (30)")
+    p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
     p.set_defaults(run=run)
     actions = p.add_subparsers(dest="serve_action", metavar="token")
     token = actions.add_parser("token", help="manage access tokens")
-    token_actions = token.add_subparsers(dest="token_action", metavar="create", required=True)
+    token_actions = token.add_subparsers(dest="token_action", metavar="{create,revoke}", required=True)
     create = token_actions.add_parser("create", help="create a token; prints it alone on stdout",
                                       description="Create a bearer token for a user (stored hashed; shown once).")
     create.add_argument("--user", required=True, metavar="EMAIL")
@@ -38,6 +52,14 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     create.add_argument("--data", type=Path, dest="token_data", help="as for serve")
     create.add_argument("--database-url", dest="token_database_url", metavar="URL", help="as for serve")
     create.set_defaults(run=run_token)
+    revoke = token_actions.add_parser("revoke", help="revoke a token", description=(
+        "Revoke a token: every replica refuses it from its next request.\n\nexample:\n"
+        "  ailedger serve token revoke ail_... --database-url postgresql://audit@db/ailedger"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    revoke.add_argument("token", metavar="TOKEN")
+    revoke.add_argument("--data", type=Path, dest="token_data", help="as for serve")
+    revoke.add_argument("--database-url", dest="token_database_url", metavar="URL", help="as for serve")
+    revoke.set_defaults(run=run_revoke)
 
 
 def data_dir(flag: Path | None) -> Path:
@@ -51,12 +73,20 @@ def run(args: argparse.Namespace) -> int:
 
     from ..sync.service.app import create_app
     from ..sync.service.keys import ServiceKey
+    from ..sync.service.observe import setup_logging
+
     folder = data_dir(args.data)
-    storage = _open(folder, args.database_url)
+    setup_logging(args.log_level.upper())
+    storage = _open(folder, args.database_url, args.pool)
     app = create_app(storage, ServiceKey.load_or_create(folder / "service-key.pem"))
     where = "PostgreSQL" if args.database_url else f"SQLite in {folder}"
     print(f"ailedger audit service on http://{args.host}:{args.port} ({where}; key in {folder})", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    try:
+        # uvicorn handles SIGTERM: it stops accepting, then lets requests in flight finish.
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                    timeout_graceful_shutdown=args.drain)
+    finally:
+        storage.close()
     return 0
 
 
@@ -64,14 +94,28 @@ def run_token(args: argparse.Namespace) -> int:
     folder = data_dir(args.token_data or args.data)
     storage = _open(folder, args.token_database_url or args.database_url)
     print(storage.create_token(args.user, args.role, args.org))
+    storage.close()
     return 0
 
 
-def _open(folder: Path, database_url: str | None):  # type: ignore[no-untyped-def]
+def run_revoke(args: argparse.Namespace) -> int:
+    from ..cli import UsageError
+
+    storage = _open(data_dir(args.token_data or args.data), args.token_database_url or args.database_url)
+    try:
+        if not storage.revoke_token(args.token):
+            raise UsageError("no such token (already revoked, or never created here)")
+    finally:
+        storage.close()
+    print("revoked")
+    return 0
+
+
+def _open(folder: Path, database_url: str | None, pool: int = 2):  # type: ignore[no-untyped-def]
     from ..cli import UsageError
     from ..sync.service.storage import open_storage
 
     try:
-        return open_storage(folder, database_url)
+        return open_storage(folder, database_url, pool)
     except ConnectionError as err:
         raise UsageError(f"--database-url: {err}") from None

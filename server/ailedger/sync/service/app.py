@@ -1,15 +1,18 @@
 """The audit service's HTTP API (`/v1/`), an ASGI app on Starlette.
 
-Storage calls block (SQLite), so they run in the thread pool; the event
-loop only parses, authenticates and answers.
+Storage calls block, so they run in the thread pool; the event loop only
+parses, authenticates and answers. Nothing here decides correctness: every
+replica of this app answers alike from the same database.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -17,9 +20,10 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from ..chain import shape_error
-from . import dashboard, incidents
+from . import dashboard, incidents, queries, rollup
 from .keys import ServiceKey
-from .storage import Principal, Refused, Storage
+from .observe import Metrics, Observe, log
+from .storage import Principal, Refused, Storage, Unavailable
 
 MAX_BODY = 8 * 1024 * 1024
 MAX_EVENTS = 5_000
@@ -30,7 +34,21 @@ def _error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status)
 
 
-def create_app(storage: Storage, key: ServiceKey) -> Starlette:
+def region_filters(q: Any) -> dict[str, Any]:
+    """The listing filters of a query string; ValueError names a bad one."""
+    filters: dict[str, Any] = {k: q.get(k) for k in ("repo", "path", "author", "tool", "model", "status")}
+    if q.get("olderThanDays"):
+        try:
+            days = float(q["olderThanDays"])
+        except ValueError:
+            raise ValueError("olderThanDays must be a number") from None
+        filters["older_than"] = (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return filters
+
+
+def create_app(storage: Storage, key: ServiceKey) -> Any:
+    seen = Metrics()
+
     async def principal(request: Request) -> Principal | None:
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer "):
@@ -69,9 +87,10 @@ def create_app(storage: Storage, key: ServiceKey) -> Starlette:
         body_sha = hashlib.sha256(body).hexdigest()
         try:
             if key_header:
-                seen = await run_in_threadpool(storage.idempotent, key_header, body_sha)
-                if seen is not None:
-                    return Response(seen[1], status_code=seen[0], media_type="application/json")
+                again = await run_in_threadpool(storage.idempotent, key_header, body_sha)
+                if again is not None:
+                    seen.pushes.labels("repeated").inc()
+                    return Response(again[1], status_code=again[0], media_type="application/json")
 
             def respond(result: dict[str, Any]) -> dict[str, Any]:
                 checkpoints = [key.checkpoint(d, h["seq"], h["hash"], h["eventId"]) for d, h in result["heads"].items()]
@@ -79,7 +98,15 @@ def create_app(storage: Storage, key: ServiceKey) -> Starlette:
 
             status, response = await run_in_threadpool(storage.push, who, events, key_header, body_sha, respond)
         except Refused as refused:
+            seen.pushes.labels("refused").inc()
+            seen.refusals.labels(refused.kind).inc()
+            log.warning("push refused", extra={"fields": {"kind": refused.kind, "user": who.user, "org": who.org,
+                                                          "eventId": refused.event_id, "detail": refused.message}})
             return _error(refused.status, refused.message, kind=refused.kind, eventId=refused.event_id or None)
+        answer = orjson.loads(response)
+        seen.pushes.labels("stored").inc()
+        seen.events.labels("stored").inc(answer.get("accepted", 0))
+        seen.events.labels("duplicate").inc(answer.get("duplicates", 0))
         return Response(response, status_code=status, media_type="application/json")
 
     async def pull(request: Request) -> Response:
@@ -117,17 +144,29 @@ def create_app(storage: Storage, key: ServiceKey) -> Starlette:
         if who is None:
             return unauthorized()
         q = request.query_params
-        filters: dict[str, Any] = {k: q.get(k) for k in ("repo", "path", "author", "tool", "model", "status")}
-        if q.get("olderThanDays"):
-            try:
-                days = float(q["olderThanDays"])
-            except ValueError:
-                return _error(400, "olderThanDays must be a number")
-            from datetime import datetime, timedelta, timezone
+        try:
+            filters = region_filters(q)
+        except ValueError as err:
+            return _error(400, str(err))
+        try:
+            limit = int(q.get("limit", "100"))
+        except ValueError:
+            return _error(400, "limit must be a whole number")
+        if not 1 <= limit <= queries.MAX_LIMIT:
+            return _error(400, f"limit must be between 1 and {queries.MAX_LIMIT:,}")
+        try:
+            page = await run_in_threadpool(storage.regions, who.org, filters, limit, q.get("cursor") or None)
+        except ValueError as err:  # a cursor this service did not give out
+            return _error(400, str(err))
+        return Response(orjson.dumps(page), media_type="application/json")
 
-            filters["older_than"] = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat().replace("+00:00", "Z")
-        found = await run_in_threadpool(lambda: storage.regions(who.org, **filters))
-        return Response(orjson.dumps({"regions": found}), media_type="application/json")
+    async def revoke(request: Request) -> Response:
+        """DELETE /v1/token: the presented token stops working, on every replica at once."""
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if not token or not await run_in_threadpool(storage.revoke_token, token):
+            return unauthorized()
+        return JSONResponse({"revoked": True})
 
     # --- the dashboard (a browser signs in with a token kept in a cookie) ---
 
@@ -140,22 +179,44 @@ def create_app(storage: Storage, key: ServiceKey) -> Starlette:
         if who is None:
             return RedirectResponse("/login", status_code=303)
         if who.role not in ("lead", "admin"):
-            return HTMLResponse(dashboard.page("Not for you", "<section>The dashboard is for leads and admins."
-                                               "</section>"), status_code=403)
-        rows = await run_in_threadpool(storage.regions, who.org)
+            return HTMLResponse(dashboard.message("Not for you", "The dashboard is for leads and admins."),
+                                status_code=403)
+        q = request.query_params
+        chosen = {k: q.get(k, "") for k in ("repo", "author", "tool", "model")}
+        filters = {"repo": chosen["repo"], "author": chosen["author"], "tool": chosen["tool"],
+                   "model_name": chosen["model"]}
+        try:
+            first = max(1, int(q.get("from", "1")))
+        except ValueError:
+            first = 1
+        now = datetime.now(timezone.utc)
+
+        def gather(t: Any) -> dict[str, Any]:
+            # Unfiltered figures come from the counts kept at ingest; filtered ones from the regions themselves.
+            everything = rollup.review_metrics(t, who.org, now, tuple(g for g, _ in queries.GROUPS))
+            found = queries.review_metrics(t, who.org, filters, now) if any(filters.values()) else everything
+            return {"page": queries.regions_page(t, who.org, {**filters, "awaiting": True}, dashboard.PAGE,
+                                                 q.get("cursor") or None),
+                    "found": found, "coverage": everything.overall.coverage,
+                    "series": rollup.coverage_series(t, who.org, now), "facets": queries.facets(t, who.org)}
+
+        try:
+            found = await run_in_threadpool(storage.read, gather)
+        except ValueError as err:
+            return HTMLResponse(dashboard.message("Bad request", str(err)), status_code=400)
         alerts_found = await run_in_threadpool(storage.alerts, who.org)
-        filters = {k: request.query_params.get(k, "") for k in ("repo", "author", "tool", "model")}
-        return HTMLResponse(dashboard.overview(rows, alerts_found, filters))
+        return HTMLResponse(dashboard.overview(**found, first=first, alerts=alerts_found, chosen=chosen, now=now))
 
     async def region_page(request: Request) -> Response:
         who = await session(request)
         if who is None:
             return RedirectResponse("/login", status_code=303)
         region_id = request.path_params["region_id"]
-        rows = await run_in_threadpool(storage.regions, who.org)
-        region = next((r for r in rows if r["region_id"] == region_id), None)
+        region = await run_in_threadpool(storage.region, who.org, region_id)
+        if region is None:
+            return HTMLResponse(dashboard.message("Region", "", heading="No such region"), status_code=404)
         events = await run_in_threadpool(storage.trail, who.org, region_id)
-        return HTMLResponse(dashboard.trail(region, events), status_code=200 if region else 404)
+        return HTMLResponse(dashboard.trail(region, events))
 
     async def login(request: Request) -> Response:
         if request.method == "GET":
@@ -182,19 +243,39 @@ def create_app(storage: Storage, key: ServiceKey) -> Starlette:
         return JSONResponse(document())
 
     async def health(request: Request) -> Response:
+        """Alive (says nothing of the database: that is /readyz)."""
         return JSONResponse({"ok": True, "publicKey": key.public_b64})
 
-    return Starlette(routes=[
+    async def ready(request: Request) -> Response:
+        """Ready for traffic: the database answers and its schema is current."""
+        problem = await run_in_threadpool(storage.ready)
+        if problem:
+            return _error(503, problem)
+        return JSONResponse({"ready": True})
+
+    async def prometheus(request: Request) -> Response:
+        return Response(generate_latest(seen.registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        log.error("database unavailable", extra={"fields": {"path": request.url.path, "detail": str(exc)}})
+        return JSONResponse({"error": f"the database is unavailable: {exc}"}, status_code=503,
+                            headers={"retry-after": "1"})
+
+    app = Starlette(routes=[
         Route("/v1/events", push, methods=["POST"]),
         Route("/v1/events", pull, methods=["GET"]),
         Route("/v1/checkpoint", checkpoint, methods=["GET"]),
         Route("/v1/alerts", alerts, methods=["GET"]),
         Route("/v1/regions", regions, methods=["GET"]),
+        Route("/v1/token", revoke, methods=["DELETE"]),
         Route("/healthz", health, methods=["GET"]),
+        Route("/readyz", ready, methods=["GET"]),
+        Route("/metrics", prometheus, methods=["GET"]),
         Route("/v1/openapi.json", openapi, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         Route("/regions/{region_id}", region_page, methods=["GET"]),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["GET"]),
         *incidents.routes(storage, session),
-    ])
+    ], exception_handlers={Unavailable: unavailable})
+    return Observe(app, seen)

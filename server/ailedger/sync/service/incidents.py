@@ -40,8 +40,7 @@ def _templates() -> Any:
 
 def _query(storage: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     """`?` placeholders; the backend adapts them (PostgreSQL's `%s`)."""
-    with storage.lock:
-        return list(storage._x(sql, params).fetchall())
+    return list(storage.read(lambda t: t.rows(sql, params)))
 
 
 def organisation_incidents(storage: Any, org: str) -> list[incidents.Incident]:

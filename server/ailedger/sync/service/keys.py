@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,17 @@ class ServiceKey:
             return cls(key)
         key = Ed25519PrivateKey.generate()
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                           serialization.NoEncryption()))
         tmp.chmod(0o600)
-        tmp.replace(path)
-        return cls(key)
+        try:
+            os.link(tmp, path)  # fails if another replica sharing the folder made one first: use that one
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+        return cls.load_or_create(path)
 
     def checkpoint(self, device: str, seq: int, digest: str, event_id: str) -> dict[str, Any]:
         """A signed statement: this device's chain reached `seq` with `hash`."""

@@ -30,6 +30,10 @@ def document() -> dict[str, Any]:
     query = [{"name": n, "in": "query", "required": False, "schema": {"type": t}} for n, t in
              (("repo", "string"), ("path", "string"), ("author", "string"), ("tool", "string"),
               ("model", "string"), ("status", "string"), ("olderThanDays", "number"))]
+    query += [{"name": "limit", "in": "query", "required": False,
+               "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+              {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+               "description": "the `next` of the previous page (opaque)"}]
     return {
         "openapi": "3.1.0",
         "info": {"title": "ailedger audit service", "version": "1"},
@@ -69,9 +73,21 @@ def document() -> dict[str, Any]:
                         "cursor": {"type": "integer"}}}), "400": err("bad cursor or limit"), **unauthorized},
                 },
             },
-            "/v1/regions": {"get": {"summary": "Query regions", "parameters": query, "responses": {
-                "200": ok({"type": "object", "properties": {"regions": {"type": "array", "items": {"type": "object"}}}}),
-                **unauthorized}}},
+            "/v1/regions": {"get": {
+                "summary": "Query regions, oldest accepted first, a page at a time (keyset)",
+                "parameters": query, "responses": {
+                    "200": ok({"type": "object", "required": ["regions", "next", "total"], "properties": {
+                        "regions": {"type": "array", "items": {"type": "object"}},
+                        "next": {"type": ["string", "null"], "description": "cursor of the next page; null at the end"},
+                        "total": {"type": "integer", "description": "all regions matching the filters"}}}),
+                    "400": err("bad filter, limit or cursor"), **unauthorized}}},
+            "/v1/token": {"delete": {"summary": "Revoke the presented token (refused by every replica at once)",
+                                     "responses": {"200": ok({"type": "object", "properties": {
+                                         "revoked": {"type": "boolean"}}}), **unauthorized}}},
+            "/healthz": {"get": {"summary": "The process is alive", "security": [],
+                                 "responses": {"200": ok({"type": "object"})}}},
+            "/readyz": {"get": {"summary": "The database answers and its schema is current", "security": [],
+                                "responses": {"200": ok({"type": "object"}), "503": err("not ready, and why")}}},
             "/v1/checkpoint": {"get": {"summary": "A device's signed checkpoint", "parameters": [
                 {"name": "device", "in": "query", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": ok({"$ref": "#/components/schemas/Checkpoint"}), **unauthorized,

@@ -1,50 +1,50 @@
 """The service's storage: events from every device, their heads, tokens,
-idempotency records and tamper alerts. SQLite here; the interface is what a
-PostgreSQL backend implements too.
+idempotency records, tamper alerts and the regions projection.
 
-Every push is one transaction: an event is either stored with its whole
-batch, or the batch is refused and nothing of it is kept (except the alert
-that says why).
+Correctness lives in the database, never in a process's memory, so any
+number of service processes may share one PostgreSQL:
+
+- A push is one transaction: its batch is stored whole or not at all (only
+  the alert that says why a batch was refused is kept).
+- Per-device chain order: the push locks the heads of the devices it carries
+  (`SELECT ... FOR UPDATE`, in device order so two pushes never deadlock)
+  before it reads what is stored. A second replica pushing the same batch
+  waits for the first to commit, then sees the events as duplicates.
+- Dedupe: unique keys on the event id, (device, seq) and the idempotency key
+  are the backstop; a transaction that meets one anyway (or a deadlock, or a
+  serialization failure) is retried from the start.
+- Pull order: an event's `cursor` is taken from one counter row (`clock`)
+  locked as the last thing before commit, so cursors are handed out in commit
+  order: a puller that has seen cursor N will never later find an event below
+  N appear (a cursor taken at insert time, as before, let a later batch commit
+  first and pullers skip the earlier one for good). The cost is that the tail
+  of each push (inserting its events and committing) is serial per database.
+
+The embedded SQLite backend is one process: a lock and BEGIN IMMEDIATE.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 import sqlite3
 import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import orjson
 
+from ...placement.describe import model_name
+from ...ledger import projection
 from ..chain import hash_ok
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, user_email TEXT NOT NULL, role TEXT NOT NULL,
-    org TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (cursor INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, device TEXT NOT NULL,
-    seq INTEGER NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,
-    org TEXT NOT NULL, repo TEXT, received_at TEXT NOT NULL, UNIQUE (device, seq));
-CREATE INDEX IF NOT EXISTS events_repo ON events (org, repo, cursor);
-CREATE TABLE IF NOT EXISTS devices (device TEXT PRIMARY KEY, org TEXT NOT NULL, owner TEXT NOT NULL,
-    seq INTEGER NOT NULL, hash TEXT NOT NULL, event_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS region_repos (region_id TEXT PRIMARY KEY, repo TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body_sha TEXT NOT NULL, status INTEGER NOT NULL,
-    response TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS regions (region_id TEXT PRIMARY KEY, org TEXT NOT NULL, repo TEXT NOT NULL,
-    path TEXT NOT NULL, status TEXT NOT NULL, accepted_by TEXT NOT NULL, tool TEXT NOT NULL, model TEXT,
-    accepted_at TEXT NOT NULL, row TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS regions_org ON regions (org, repo, status);
-CREATE TABLE IF NOT EXISTS region_events (region_id TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (region_id, event_id));
-CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, org TEXT NOT NULL, device TEXT NOT NULL,
-    event_id TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL);
-"""
-
-
-REGION_LIMIT = 5_000  # per listing: the dashboard and /v1/regions show the most recent this many
+from . import rollup
+from .schema import REGION_COLUMNS, migrate_sqlite
 
 
 @dataclass(frozen=True)
@@ -62,272 +62,443 @@ class Refused(Exception):
         self.status, self.kind, self.message, self.event_id, self.device = status, kind, message, event_id, device
 
 
+class Unavailable(Exception):
+    """The database cannot be reached now: the client should retry (503)."""
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def stamp(value: str) -> str:
+    """An RFC 3339 time in one sortable form (UTC, microseconds), so that
+    comparing and indexing the text compares the instants."""
+    when = datetime.fromisoformat(value)
+    when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class Tx:
+    """One transaction's statements, in portable SQL (`?` placeholders)."""
+
+    def __init__(self, conn: Any, postgres: bool) -> None:
+        self.conn, self.postgres = conn, postgres
+        self.for_update = " FOR UPDATE" if postgres else ""
+
+    def x(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
+        return self.conn.execute(sql.replace("?", "%s") if self.postgres else sql, params)
+
+    def rows(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.x(sql, params).fetchall()
+
+    def among(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        """`column` is one of `values`: one parameter on PostgreSQL, a list on SQLite."""
+        if self.postgres:
+            return f"{column} = ANY(?)", [list(values)]
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
+
+    def insert(self, table: str, columns: tuple[str, ...], types: tuple[str, ...], rows: list[tuple[Any, ...]],
+               tail: str = "") -> None:
+        """Many rows in one statement: on PostgreSQL one round trip carrying the
+        rows as one JSON document (`json_to_recordset`: orjson writes it, the
+        server parses it; psycopg's array adapter was 80% of a push), on the
+        embedded SQLite executemany."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if not self.postgres:
+            self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({','.join('?' * len(columns))}) {tail}",
+                                  rows)
+            return
+        spec = ", ".join(f"{c} {t}" for c, t in zip(columns, types))
+        document = orjson.dumps([dict(zip(columns, row)) for row in rows]).decode()
+        self.conn.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM json_to_recordset(%s::json)"
+                          f" AS x({spec}) {tail}", [document])
+
+
+EVENT_COLUMNS = ("cursor", "id", "device", "seq", "prev_hash", "hash", "type", "body", "org", "repo", "received_at")
+EVENT_TYPES = ("bigint", "text", "text", "bigint", "text", "text", "text", "text", "text", "text", "text")
+REGION_TYPES = tuple("double precision" if c in ("review_hours",) else "text" for c in REGION_COLUMNS)
+
+
+def region_fields(org: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The regions table's columns for a projection row (the row itself is kept whole, as JSON)."""
+    reviews = orjson.loads(row["reviews"]) if isinstance(row["reviews"], str) else row["reviews"]
+    accepted = stamp(row["accepted_at"])
+    first = min((stamp(r["at"]) for r in reviews), default=None)
+    approved = min((stamp(r["at"]) for r in reviews if r["verdict"] != "rejected"), default=None)
+    hours = None
+    if first is not None:
+        hours = max(0.0, (datetime.fromisoformat(first) - datetime.fromisoformat(accepted)).total_seconds() / 3600)
+    model = "/".join(x for x in (row.get("model_provider"), row.get("model_id")) if x) or None
+    return {"region_id": row["region_id"], "org": org, "repo": row["repo"], "path": row["path"],
+            "status": row["status"], "accepted_by": row["accepted_by"], "tool": row["tool_name"], "model": model,
+            "model_name": model_name(row), "accepted_at": row["accepted_at"], "accepted_ts": accepted,
+            "first_review_ts": first, "first_approval_ts": approved, "review_hours": hours,
+            "row": orjson.dumps(row).decode()}
+
+
 class Storage:
-    """Shared by both backends: the SQL is portable but for placeholders and the schema."""
+    """Both backends: the SQL is shared; each says how to open a transaction."""
 
-    conn: Any
-    lock: threading.Lock
-    begin = "BEGIN"
+    postgres = False
 
-    def _x(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
-        return self.conn.execute(sql, params)
+    @contextmanager
+    def tx(self) -> Iterator[Tx]:
+        raise NotImplementedError
 
-    def _conn_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        if rows:
-            self.conn.executemany(sql, rows)
+    def read(self, fn: Callable[[Tx], Any]) -> Any:
+        with self.tx() as t:
+            return fn(t)
+
+    def write(self, fn: Callable[[Tx], Any]) -> Any:
+        """Run `fn` in a transaction, again from the start if the database
+        says two transactions collided (deadlock, serialization, a unique key
+        another transaction took first)."""
+        for attempt in range(8):
+            try:
+                with self.tx() as t:
+                    return fn(t)
+            except Exception as err:  # noqa: BLE001 - only collisions are retried
+                if attempt == 7 or not self.collided(err):
+                    raise
+                time.sleep(0.002 * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    def collided(self, err: Exception) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
 
     # --- tokens -----------------------------------------------------------
 
     def create_token(self, user: str, role: str, org: str) -> str:
         token = "ail_" + secrets.token_urlsafe(32)
-        with self.lock:
-            self._x("INSERT INTO tokens VALUES (?,?,?,?,?)", (token_hash(token), user, role, org, _now()))
+        self.write(lambda t: t.x("INSERT INTO tokens VALUES (?,?,?,?,?)", (token_hash(token), user, role, org, _now())))
         return token
 
+    def revoke_token(self, token: str) -> bool:
+        """Forget a token: every replica refuses it from the next request (none caches tokens)."""
+        return self.write(lambda t: t.x("DELETE FROM tokens WHERE hash = ?", (token_hash(token),)).rowcount) > 0
+
     def principal(self, token: str) -> Principal | None:
-        with self.lock:
-            row = self._x("SELECT user_email, role, org FROM tokens WHERE hash = ?", (token_hash(token),)).fetchone()
+        row = self.read(lambda t: t.x("SELECT user_email, role, org FROM tokens WHERE hash = ?",
+                                      (token_hash(token),)).fetchone())
         return Principal(*row) if row else None
 
     # --- pushing ----------------------------------------------------------
 
     def idempotent(self, key: str, body_sha: str) -> tuple[int, bytes] | None:
-        with self.lock:
-            row = self._x("SELECT body_sha, status, response FROM idempotency WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return None
-        if row[0] != body_sha:
-            raise Refused(422, "idempotency", f"Idempotency-Key {key!r} was used with a different body")
-        return row[1], row[2].encode()
+        return self.read(lambda t: _idempotent(t, key, body_sha))
 
     def push(self, principal: Principal, events: list[dict[str, Any]], key: str | None, body_sha: str,
-             respond: Any) -> tuple[int, bytes]:
+             respond: Callable[[dict[str, Any]], Any]) -> tuple[int, bytes]:
         """Merge a batch (all or nothing); returns (status, response body)."""
-        with self.lock:
-            self._x(self.begin)
-            try:
-                result = self._merge(principal, events)
-                status, response = 200, orjson.dumps(respond(result))
-                if key:
-                    self._x("INSERT INTO idempotency VALUES (?,?,?,?) ON CONFLICT (key) DO NOTHING",
-                            (key, body_sha, status, response.decode()))
-                self._x("COMMIT")
-                return status, response
-            except Refused as refused:
-                self._x("ROLLBACK")
-                if refused.status == 409:
-                    self._x("INSERT INTO alerts (org, device, event_id, kind, detail, at) VALUES (?,?,?,?,?,?)",
-                                      (principal.org, refused.device, refused.event_id, refused.kind, refused.message, _now()))
-                raise
-            except BaseException:
-                self._x("ROLLBACK")
-                raise
-
-    def _merge(self, principal: Principal, events: list[dict[str, Any]]) -> dict[str, Any]:
-        """Check every event of the batch against its chain, then write them in
-        a few batched statements (a round trip per event would make PostgreSQL
-        ten times slower than SQLite)."""
-        events = sorted(events, key=lambda e: (e["device"], e["seq"]))
-        known: dict[str, str] = {}
-        for k in range(0, len(events), 500):
-            chunk = [e["id"] for e in events[k:k + 500]]
-            marks = ",".join("?" * len(chunk))
-            known.update(self._x(f"SELECT id, hash FROM events WHERE id IN ({marks})", chunk).fetchall())
-        heads: dict[str, list[Any]] = {}
-        fresh: list[dict[str, Any]] = []
-        duplicates = 0
-        for e in events:
-            if e["id"] in known:
-                if known[e["id"]] != e["hash"] or not hash_ok(e):
-                    raise Refused(409, "altered", f"event {e['id']} differs from the copy already stored",
-                                  e["id"], e["device"])
-                duplicates += 1
-                continue
-            if not hash_ok(e):
-                raise Refused(409, "altered", f"event {e['id']}: its hash does not match its content", e["id"], e["device"])
-            head = heads.get(e["device"])
-            if head is None:
-                row = self._x("SELECT org, owner, seq, hash, event_id FROM devices WHERE device = ?",
-                              (e["device"],)).fetchone()
-                head = heads[e["device"]] = list(row) if row else [principal.org, principal.user, 0, "0" * 64, ""]
-            if head[0] != principal.org or head[1] != principal.user:
-                raise Refused(403, "not-yours", f"device {e['device'][:8]} belongs to another user")
-            if e["seq"] != head[2] + 1:
-                kind = "gap" if e["seq"] > head[2] + 1 else "fork"
-                raise Refused(409, kind, f"event {e['id']}: seq {e['seq']} does not follow seq {head[2]} of device "
-                              f"{e['device'][:8]}", e["id"], e["device"])
-            if e["prevHash"] != head[3]:
-                raise Refused(409, "fork", f"event {e['id']}: prevHash does not link to seq {head[2]}", e["id"], e["device"])
-            head[2:5] = [e["seq"], e["hash"], e["id"]]
-            known[e["id"]] = e["hash"]
-            fresh.append(e)
-        if fresh:
-            self._write_events(principal.org, fresh)
-            self._conn_many(
-                "INSERT INTO devices VALUES (?,?,?,?,?,?) ON CONFLICT (device) DO UPDATE SET seq = excluded.seq,"
-                " hash = excluded.hash, event_id = excluded.event_id",
-                [(d, h[0], h[1], h[2], h[3], h[4]) for d, h in heads.items() if h[4]])
-        changed = {d: {"seq": h[2], "hash": h[3], "eventId": h[4]} for d, h in heads.items() if h[4]}
-        return {"accepted": len(fresh), "duplicates": duplicates, "heads": changed}
-
-    def _write_events(self, org: str, events: list[dict[str, Any]]) -> None:
-        """Insert new events and keep the regions projection (and each region's
-        trail) in step, with the same pure projection the ledger uses."""
-        from ...ledger import projection
-
-        now = _now()
-        new_repos: dict[str, str] = {}
-        rows: dict[str, dict[str, Any]] = {}
-        trail: list[tuple[str, str]] = []
-        inserts = []
-        # Incidents an acceptance may arrive after: stored ones (read once), and this batch's.
-        stored: list[tuple[str, dict[str, Any]]] | None = None
-        batch: list[tuple[str, dict[str, Any]]] = []
-        for e in events:
-            p = e["payload"]
-            ids = projection.region_ids(e["type"], p)
-            if e["type"] == "incident-open":  # by scope, over the organisation's regions (incidents are rare)
-                known = {r["region_id"]: r for r in (orjson.loads(x[0]) for x in self._x(
-                    "SELECT row FROM regions WHERE org = ? AND status != 'ended'", (org,)).fetchall())}
-                ids = projection.incident_regions([r for r in {**known, **rows}.values() if r["status"] != "ended"], p)
-                batch.append((e["id"], p))
-            trail += [(region_id, e["id"]) for region_id in ids]
-            if e["type"] == "acceptance":
-                if stored is None:  # incidents belong to no repository: the (org, repo) index finds them
-                    stored = [(x[0], orjson.loads(x[1])["payload"]) for x in self._x(
-                        "SELECT id, body FROM events WHERE org = ? AND repo IS NULL AND type = ? ORDER BY cursor",
-                        (org, "incident-open")).fetchall()]
-                new_repos[p["regionId"]] = p["repo"]
-                rows[p["regionId"]] = projection.under_incidents(projection.from_acceptance(e["id"], p),
-                                                                 stored + batch)
-                repo = p["repo"]
-            else:
-                repo = None
-                for region_id in ids:
-                    row = rows.get(region_id) or self._region_row(org, region_id)
-                    if row is not None:
-                        rows[region_id] = projection.apply(row, e["id"], e["type"], p, e["actor"])
-                        repo = repo or (row["repo"] if not e["type"].startswith("incident-") else None)
-            body = orjson.dumps({k: e[k] for k in ("actor", "payload", "ts", "type", "v")}).decode()
-            inserts.append((e["id"], e["device"], e["seq"], e["prevHash"], e["hash"], e["type"], body, org, repo, now))
-        self._conn_many("INSERT INTO events (id, device, seq, prev_hash, hash, type, body, org, repo, received_at)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?)", inserts)
-        self._conn_many("INSERT INTO region_repos VALUES (?, ?) ON CONFLICT (region_id) DO NOTHING",
-                        list(new_repos.items()))
-        self._conn_many("INSERT INTO region_events VALUES (?, ?) ON CONFLICT DO NOTHING", trail)
-        self._conn_many(
-            "INSERT INTO regions VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (region_id) DO UPDATE SET"
-            " path = excluded.path, status = excluded.status, row = excluded.row",
-            [(r["region_id"], org, r["repo"], r["path"], r["status"], r["accepted_by"], r["tool_name"],
-              "/".join(x for x in (r["model_provider"], r["model_id"]) if x) or None, r["accepted_at"],
-              orjson.dumps(r).decode()) for r in rows.values()])
-
-    def _region_row(self, org: str, region_id: str) -> dict[str, Any] | None:
-        found = self._x("SELECT row FROM regions WHERE region_id = ? AND org = ?", (region_id, org)).fetchone()
-        return orjson.loads(found[0]) if found else None
-
-    def regions(self, org: str, **filters: Any) -> list[dict[str, Any]]:
-        """Regions of the organisation, filtered by repo, path, author, tool, model, status, age."""
-        sql, params = "SELECT row FROM regions WHERE org = ?", [org]
-        for column, key in (("repo", "repo"), ("path", "path"), ("accepted_by", "author"), ("tool", "tool"),
-                            ("model", "model"), ("status", "status")):
-            if filters.get(key):
-                sql += f" AND {column} = ?"
-                params.append(filters[key])
-        if filters.get("older_than"):
-            sql += " AND accepted_at < ?"
-            params.append(filters["older_than"])
-        with self.lock:
-            rows = self._x(sql + f" ORDER BY accepted_at DESC LIMIT {REGION_LIMIT}", params).fetchall()
-        return [orjson.loads(r[0]) for r in reversed(rows)]  # the most recent, oldest first
-
-    def trail(self, org: str, region_id: str) -> list[dict[str, Any]]:
-        """Every event that speaks of a region, oldest first."""
-        with self.lock:
-            rows = self._x(
-                "SELECT e.id, e.device, e.seq, e.prev_hash, e.hash, e.body FROM region_events r"
-                " JOIN events e ON e.id = r.event_id WHERE r.region_id = ? AND e.org = ? ORDER BY e.cursor",
-                (region_id, org)).fetchall()
-        return [{"id": r[0], "device": r[1], "seq": r[2], "prevHash": r[3], "hash": r[4], **orjson.loads(r[5])}
-                for r in rows]
+        try:
+            return self.write(lambda t: _push(t, principal, events, key, body_sha, respond))
+        except Refused as refused:
+            if refused.status == 409:
+                self.write(lambda t: t.x(
+                    "INSERT INTO alerts (org, device, event_id, kind, detail, at) VALUES (?,?,?,?,?,?)",
+                    (principal.org, refused.device, refused.event_id, refused.kind, refused.message, _now())))
+            raise
 
     # --- reading ----------------------------------------------------------
 
+    def regions(self, org: str, filters: dict[str, Any] | None = None, limit: int = 100,
+                cursor: str | None = None) -> dict[str, Any]:
+        from .queries import regions_page
+
+        return self.read(lambda t: regions_page(t, org, filters or {}, limit, cursor))
+
+    def region(self, org: str, region_id: str) -> dict[str, Any] | None:
+        found = self.read(lambda t: t.x("SELECT row FROM regions WHERE region_id = ? AND org = ?",
+                                        (region_id, org)).fetchone())
+        return orjson.loads(found[0]) if found else None
+
+    def trail(self, org: str, region_id: str) -> list[dict[str, Any]]:
+        """Every event that speaks of a region, oldest first."""
+        rows = self.read(lambda t: t.rows(
+            "SELECT e.id, e.device, e.seq, e.prev_hash, e.hash, e.body FROM region_events r"
+            " JOIN events e ON e.id = r.event_id WHERE r.region_id = ? AND e.org = ? ORDER BY e.cursor",
+            (region_id, org)))
+        return [{"id": r[0], "device": r[1], "seq": r[2], "prevHash": r[3], "hash": r[4], **orjson.loads(r[5])}
+                for r in rows]
+
     def head(self, org: str, device: str) -> dict[str, Any] | None:
-        with self.lock:
-            row = self._x("SELECT seq, hash, event_id FROM devices WHERE device = ? AND org = ?",
-                                    (device, org)).fetchone()
+        row = self.read(lambda t: t.x("SELECT seq, hash, event_id FROM devices WHERE device = ? AND org = ?"
+                                      " AND seq > 0", (device, org)).fetchone())
         return {"seq": row[0], "hash": row[1], "eventId": row[2]} if row else None
 
     def events(self, org: str, repo: str | None, after: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         sql = "SELECT cursor, id, device, seq, prev_hash, hash, body FROM events WHERE org = ? AND cursor > ?"
         params: list[Any] = [org, after]
-        if repo is not None:  # and the organisation's advisories (incidents), which belong to no repository
+        if repo is not None:  # and incidents, which belong to no repository: they reach every ledger
             sql += " AND (repo = ? OR repo IS NULL)"
             params.append(repo)
-        with self.lock:
-            rows = self._x(sql + " ORDER BY cursor LIMIT ?", (*params, limit)).fetchall()
+        rows = self.read(lambda t: t.rows(sql + " ORDER BY cursor LIMIT ?", (*params, limit)))
         out = [{"id": r[1], "device": r[2], "seq": r[3], "prevHash": r[4], "hash": r[5], **orjson.loads(r[6])}
                for r in rows]
         return out, (rows[-1][0] if rows else after)
 
     def alerts(self, org: str) -> list[dict[str, Any]]:
-        with self.lock:
-            rows = self._x("SELECT device, event_id, kind, detail, at FROM alerts WHERE org = ? ORDER BY id",
-                                     (org,)).fetchall()
+        rows = self.read(lambda t: t.rows("SELECT device, event_id, kind, detail, at FROM alerts WHERE org = ?"
+                                          " ORDER BY id", (org,)))
         return [dict(zip(("device", "eventId", "kind", "detail", "at"), r)) for r in rows]
 
     def count(self) -> int:
-        with self.lock:
-            return self._x("SELECT COUNT(*) FROM events").fetchone()[0]
+        return self.read(lambda t: t.x("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    def ready(self) -> str | None:
+        """None when the database answers and its schema is current, else why not."""
+        from .schema import VERSION
+
+        try:
+            found = self.read(lambda t: t.x("SELECT version FROM schema_version").fetchone())
+        except Exception as err:  # noqa: BLE001 - any failure means not ready; say which
+            return f"database: {type(err).__name__}: {str(err).strip()[:200]}"
+        if not found or found[0] != VERSION:
+            return f"schema version {found[0] if found else None}, expected {VERSION}"
+        return None
+
+
+def _idempotent(t: Tx, key: str, body_sha: str) -> tuple[int, bytes] | None:
+    row = t.x("SELECT body_sha, status, response FROM idempotency WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    if row[0] != body_sha:
+        raise Refused(422, "idempotency", f"Idempotency-Key {key!r} was used with a different body")
+    return row[1], row[2].encode()
+
+
+def _push(t: Tx, principal: Principal, events: list[dict[str, Any]], key: str | None, body_sha: str,
+          respond: Callable[[dict[str, Any]], Any]) -> tuple[int, bytes]:
+    events = sorted(events, key=lambda e: (e["device"], e["seq"]))
+    heads = _lock_heads(t, principal, sorted({e["device"] for e in events}))
+    if key:  # read again under the lock: the same batch may have just committed through another replica
+        seen = _idempotent(t, key, body_sha)
+        if seen is not None:
+            return seen
+    fresh, duplicates = _check(t, principal, events, heads)
+    changed = {d: h for d, h in heads.items() if h["changed"]}
+    result = {"accepted": len(fresh), "duplicates": duplicates,
+              "heads": {d: {"seq": h["seq"], "hash": h["hash"], "eventId": h["eventId"]} for d, h in changed.items()}}
+    status, response = 200, orjson.dumps(respond(result))
+    count = _project(t, principal.org, fresh) if fresh else None
+    for d, h in changed.items():
+        t.x("UPDATE devices SET seq = ?, hash = ?, event_id = ? WHERE device = ?", (h["seq"], h["hash"], h["eventId"], d))
+    if key:
+        t.x("INSERT INTO idempotency VALUES (?,?,?,?) ON CONFLICT (key) DO NOTHING",
+            (key, body_sha, status, response.decode()))
+    if count is not None:
+        count()
+        _append(t, principal.org, fresh)  # last: takes the clock, held until commit
+    return status, response
+
+
+def _lock_heads(t: Tx, principal: Principal, devices: list[str]) -> dict[str, dict[str, Any]]:
+    """Each device's head, locked for this transaction (a new device gets an
+    empty head owned by the pusher; it is rolled back if the push is refused)."""
+    t.insert("devices", ("device", "org", "owner", "seq", "hash", "event_id"),
+             ("text", "text", "text", "bigint", "text", "text"),
+             [(d, principal.org, principal.user, 0, "0" * 64, "") for d in devices], "ON CONFLICT (device) DO NOTHING")
+    where, params = t.among("device", devices)
+    rows = t.rows(f"SELECT device, org, owner, seq, hash, event_id FROM devices WHERE {where} ORDER BY device"
+                  + t.for_update, params)
+    heads = {}
+    for device, org, owner, seq, digest, event_id in rows:
+        if org != principal.org or owner != principal.user:
+            raise Refused(403, "not-yours", f"device {device[:8]} belongs to another user")
+        heads[device] = {"seq": seq, "hash": digest, "eventId": event_id, "changed": False}
+    return heads
+
+
+def _check(t: Tx, principal: Principal, events: list[dict[str, Any]],
+           heads: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """One pass over the batch against the locked heads: (new events, duplicates)."""
+    known: dict[str, str] = {}
+    ids = [e["id"] for e in events]
+    step = len(ids) if t.postgres else 500  # SQLite caps the parameters of a statement
+    for k in range(0, len(ids), step):
+        where, params = t.among("id", ids[k:k + step])
+        known.update(t.rows(f"SELECT id, hash FROM events WHERE {where}", params))
+    fresh: list[dict[str, Any]] = []
+    duplicates = 0
+    for e in events:
+        if e["id"] in known:
+            if known[e["id"]] != e["hash"] or not hash_ok(e):
+                raise Refused(409, "altered", f"event {e['id']} differs from the copy already stored",
+                              e["id"], e["device"])
+            duplicates += 1
+            continue
+        if not hash_ok(e):
+            raise Refused(409, "altered", f"event {e['id']}: its hash does not match its content", e["id"], e["device"])
+        head = heads[e["device"]]
+        if e["seq"] != head["seq"] + 1:
+            kind = "gap" if e["seq"] > head["seq"] + 1 else "fork"
+            raise Refused(409, kind, f"event {e['id']}: seq {e['seq']} does not follow seq {head['seq']} of device "
+                          f"{e['device'][:8]}", e["id"], e["device"])
+        if e["prevHash"] != head["hash"]:
+            raise Refused(409, "fork", f"event {e['id']}: prevHash does not link to seq {head['seq']}",
+                          e["id"], e["device"])
+        head.update(seq=e["seq"], hash=e["hash"], eventId=e["id"], changed=True)
+        known[e["id"]] = e["hash"]
+        fresh.append(e)
+    return fresh, duplicates
+
+
+def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None]:
+    """The regions projection (and each region's trail), in step with the
+    events, in the same transaction: the rows the batch touches are read (and
+    locked) in one query, changed by the ledger's own pure projection, and
+    written back in one statement. Returns the step that updates the kept
+    counts, for the caller to run just before taking the clock."""
+    touched = sorted({r for e in events for r in projection.region_ids(e["type"], e["payload"])})
+    rows: dict[str, dict[str, Any]] = {}
+    where, params = t.among("region_id", touched)
+    for region_id, row in t.rows(f"SELECT region_id, row FROM regions WHERE {where} AND org = ?"
+                                 f" ORDER BY region_id{t.for_update}", [*params, org]):
+        rows[region_id] = orjson.loads(row)
+    before = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
+    trail: list[tuple[str, str]] = []
+    incidents: list[tuple[str, dict[str, Any]]] | None = None  # the organisation's, read when first needed
+    for e in events:
+        ids = projection.region_ids(e["type"], e["payload"])
+        if e["type"] in ("acceptance", "incident-open") and incidents is None:
+            incidents = _incidents(t, org)
+        if e["type"] == "incident-open":  # by scope, over the organisation's live regions (incidents are rare)
+            ids = _incident_regions(t, org, rows, before, e["payload"])
+        trail += [(region_id, e["id"]) for region_id in ids]
+        e["_repo"] = PROJECT.get(e["type"], _apply)(rows, e, ids)
+        if e["type"] == "acceptance":  # code accepted before an incident arrives reopened, as in every ledger
+            region_id = e["payload"]["regionId"]
+            rows[region_id] = projection.under_incidents(rows[region_id], incidents or [])
+        elif e["type"].startswith("incident-"):
+            e["_repo"] = None  # an incident belongs to no repository: every pull hands it on
+            if e["type"] == "incident-open" and incidents is not None:
+                incidents.append((e["id"], e["payload"]))
+    t.insert("region_events", ("region_id", "event_id"), ("text", "text"), trail, "ON CONFLICT DO NOTHING")
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in REGION_COLUMNS if c not in ("region_id", "org"))
+    after = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
+    t.insert("regions", REGION_COLUMNS, REGION_TYPES, [tuple(f[c] for c in REGION_COLUMNS) for f, _ in after.values()],
+             f"ON CONFLICT (region_id) DO UPDATE SET {assignments}")
+    counts = Counter(f["status"] for f, _ in after.values())
+    counts.subtract(f["status"] for f, _ in before.values())
+    changes = rollup.deltas([(before.get(region_id), new) for region_id, new in after.items()])
+    facets = {(org, f, v) for r in rows.values() for f, v in
+              (("repo", r["repo"]), ("author", r["accepted_by"]), ("tool", r["tool_name"]), ("model", model_name(r)))}
+    t.insert("region_facets", ("org", "facet", "value"), ("text", "text", "text"), sorted(facets),
+             "ON CONFLICT DO NOTHING")
+
+    def count() -> None:
+        """Every push of the organisation updates these rows: written last, so they are held briefly."""
+        t.insert("region_counts", ("org", "status", "n"), ("text", "text", "bigint"),
+                 [(org, status, n) for status, n in sorted(counts.items()) if n],
+                 "ON CONFLICT (org, status) DO UPDATE SET n = region_counts.n + excluded.n")
+        rollup.write(t, changes)
+
+    return count
+
+
+def _incidents(t: Tx, org: str) -> list[tuple[str, dict[str, Any]]]:
+    """The organisation's stored `incident-open` events (id, payload), in order."""
+    return [(r[0], orjson.loads(r[1])["payload"]) for r in t.rows(
+        "SELECT id, body FROM events WHERE org = ? AND repo IS NULL AND type = ? ORDER BY cursor",
+        (org, "incident-open"))]
+
+
+def _incident_regions(t: Tx, org: str, rows: dict[str, dict[str, Any]],
+                      before: dict[str, tuple[dict[str, Any], dict[str, Any]]], p: dict[str, Any]) -> list[str]:
+    """The live regions an incident reopens; their rows join the batch's (locked, counted)."""
+    for region_id, row in t.rows("SELECT region_id, row FROM regions WHERE org = ? AND status != 'ended'"
+                                 f" ORDER BY region_id{t.for_update}", (org,)):
+        if region_id not in rows:
+            rows[region_id] = orjson.loads(row)
+            before[region_id] = (region_fields(org, rows[region_id]), rows[region_id])
+    return projection.incident_regions([r for r in rows.values() if r["status"] != "ended"], p)
+
+
+def _acceptance(rows: dict[str, dict[str, Any]], e: dict[str, Any], ids: list[str]) -> str | None:
+    p = e["payload"]
+    rows[p["regionId"]] = projection.from_acceptance(e["id"], p)
+    return p["repo"]
+
+
+def _apply(rows: dict[str, dict[str, Any]], e: dict[str, Any], ids: list[str]) -> str | None:
+    """Any other kind (review, region-update, region-ended, reopen, and kinds
+    the projection learns later): the ledger's pure `projection.apply`."""
+    repo = None
+    for region_id in ids:
+        row = rows.get(region_id)
+        if row is not None:
+            rows[region_id] = projection.apply(row, e["id"], e["type"], e["payload"], e["actor"])
+            repo = repo or row["repo"]
+    return repo
+
+
+# One function per event kind that needs its own handling; the rest go through `_apply`.
+PROJECT: dict[str, Callable[[dict[str, dict[str, Any]], dict[str, Any], list[str]], str | None]] = {
+    "acceptance": _acceptance,
+}
+
+
+def _append(t: Tx, org: str, events: list[dict[str, Any]]) -> None:
+    """Store the events with cursors taken from the clock, locked until commit:
+    cursors are handed out in commit order (see the module's docstring)."""
+    last = t.x("UPDATE clock SET cursor = cursor + ? WHERE id = 1 RETURNING cursor", (len(events),)).fetchone()[0]
+    first = last - len(events) + 1
+    now = _now()
+    t.insert("events", EVENT_COLUMNS, EVENT_TYPES, [
+        (first + i, e["id"], e["device"], e["seq"], e["prevHash"], e["hash"], e["type"],
+         orjson.dumps({k: e[k] for k in ("actor", "payload", "ts", "type", "v")}).decode(), org, e.pop("_repo"), now)
+        for i, e in enumerate(events)])
+
+
+def encode_cursor(values: tuple[Any, ...]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        raise ValueError("cursor is not one this service gave out") from None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError("cursor is not one this service gave out")
+    return values
 
 
 class SqliteStorage(Storage):
-    """The embedded default: one file under --data."""
-
-    begin = "BEGIN IMMEDIATE"
+    """The embedded default: one file under --data, one process."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
-        self.conn.executescript(SCHEMA)
         self.lock = threading.Lock()
+        migrate_sqlite(self.conn)
+
+    @contextmanager
+    def tx(self) -> Iterator[Tx]:
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(self.conn, postgres=False)
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
 
 
-class PostgresStorage(Storage):
-    """At scale: `--database-url postgresql://...`."""
+def open_storage(data: Path, database_url: str | None, pool_size: int = 10) -> Storage:
+    if database_url:
+        from .postgres import PostgresStorage
 
-    def __init__(self, url: str) -> None:
-        import psycopg
-
-        try:
-            self.conn = psycopg.connect(url, autocommit=True)
-        except psycopg.Error as err:
-            raise ConnectionError(f"cannot connect to {url.split('@')[-1]}: {err}".strip()) from None
-        for statement in SCHEMA.replace("cursor INTEGER PRIMARY KEY", "cursor BIGSERIAL PRIMARY KEY").replace(
-                "id INTEGER PRIMARY KEY", "id BIGSERIAL PRIMARY KEY").split(";"):
-            if statement.strip():
-                self.conn.execute(statement)
-        self.lock = threading.Lock()
-
-    def _x(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> Any:
-        return self.conn.execute(sql.replace("?", "%s"), params)
-
-    def _conn_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        if rows:
-            with self.conn.cursor() as cursor:
-                cursor.executemany(sql.replace("?", "%s"), rows)
-
-
-def open_storage(data: Path, database_url: str | None) -> Storage:
-    return PostgresStorage(database_url) if database_url else SqliteStorage(data / "service.db")
+        return PostgresStorage(database_url, pool_size)
+    return SqliteStorage(data / "service.db")

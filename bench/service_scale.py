@@ -1,0 +1,239 @@
+"""The audit service at organisation scale, on the machine's PostgreSQL, in one run:
+
+1. Ingest: devices push at once to 2 replicas (`ailedger serve --database-url`,
+   half the devices each), beside the floor: a plain COPY of the same event
+   rows into a table shaped like `events` (same columns, keys and indexes).
+2. Queries with 1,000,000 regions (seeded with generate_series, not through
+   the API): /v1/regions first page, a filtered page, a later page by
+   cursor, and the dashboard's home page (p50 and p99 of repeated requests).
+3. Memory: each replica's RSS as its tables grow (after each ingest round
+   and after the 1M-region seed): flat means it does not hold the tables.
+
+    .venv/bin/python bench/service_scale.py [--devices 8] [--events 20000] [--regions 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+from helpers import acceptance_payload  # noqa: E402
+from helpers_service import postgres_schema  # noqa: E402
+
+from ailedger.ledger.store import Ledger  # noqa: E402
+from ailedger.sync.client import Endpoint, push  # noqa: E402
+from ailedger.sync.service.app import COOKIE  # noqa: E402
+from ailedger.sync.service.local import start_many  # noqa: E402
+from ailedger.sync.service.schema import AWAITING_SQL  # noqa: E402
+
+SCHEMA = "bench_scale"
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def fill(ledger: Ledger, device: int, first: int, count: int) -> None:
+    for k in range(first, first + count, 5000):
+        ledger.append_many([("acceptance", acceptance_payload(i, regionId=f"B{device}-{i}",
+                                                              user=f"dev{device}@example.com"))
+                            for i in range(k, min(first + count, k + 5000))], actor=f"dev{device}@example.com")
+
+
+def ingest(services, ledgers, tokens, per_device: int, rounds: int,  # type: ignore[no-untyped-def]
+           rss: list[tuple[str, list[float]]]) -> float:
+    """Each round: every ledger gets its share of new events (not timed), then
+    all devices push at once (timed; batches of 1,000). Returns events/s."""
+    per_round = per_device // rounds
+    elapsed = 0.0
+    for r in range(rounds):
+        for d, ledger in enumerate(ledgers):
+            fill(ledger, d, r * per_round, per_round)
+        errors: list[BaseException] = []
+
+        def run(d: int) -> None:
+            try:
+                with Ledger(ledgers[d].path) as ledger:
+                    push(ledger, Endpoint(services[d % len(services)].url, tokens[d]), batch=1000)
+            except BaseException as err:  # noqa: BLE001 - reported below
+                errors.append(err)
+
+        threads = [threading.Thread(target=run, args=(d,)) for d in range(len(ledgers))]
+        began = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed += time.perf_counter() - began
+        assert not errors, errors
+        rss.append((f"after {(r + 1) * per_round * len(ledgers):,} events", [rss_mb(s.proc.pid) for s in services]))
+    return per_round * rounds * len(ledgers) / elapsed
+
+
+def copy_floor(url: str, count: int, devices: int) -> float:
+    """The same event rows COPYed into a table shaped like `events`: rows/s."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS floor")
+        conn.execute("CREATE TABLE floor (LIKE events INCLUDING ALL)")
+        rows = conn.execute("SELECT cursor, id, device, seq, prev_hash, hash, type, body, org, repo, received_at"
+                            " FROM events ORDER BY cursor LIMIT %s", (count,)).fetchall()
+        began = time.perf_counter()
+        with conn.cursor() as cur, cur.copy("COPY floor FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        elapsed = time.perf_counter() - began
+        conn.execute("DROP TABLE floor")
+    return len(rows) / elapsed
+
+
+SEED = """
+INSERT INTO regions (region_id, org, repo, path, status, accepted_by, tool, model, model_name, accepted_at,
+                     accepted_ts, first_review_ts, first_approval_ts, review_hours, row)
+SELECT 'S' || lpad(i::text, 8, '0'), 'default', repo, path, status, author, tool, 'openai/' || model,
+       'openai/' || model, ts, ts, rv, CASE WHEN status = 'reviewed' THEN rv END, hours,
+       json_build_object('region_id', 'S' || lpad(i::text, 8, '0'), 'repo', repo, 'path', path,
+         'start_line', i %% 400, 'start_char', 0, 'end_line', i %% 400 + 1, 'end_char', 0,
+         'ai_ranges', '[]', 'text_sha256', md5(i::text), 'ai_fraction', 1.0, 'status', status, 'kind', 'inline',
+         'tool_name', tool, 'tool_version', NULL, 'model_provider', 'openai', 'model_id', model,
+         'model_version', NULL, 'accepted_by', author, 'accepted_at', ts, 'accepted_event', 'E' || i,
+         'reviews', CASE WHEN rv IS NULL THEN '[]' ELSE json_build_array(json_build_object('eventId', 'R' || i,
+           'reviewer', 'lead@example.com', 'verdict', CASE WHEN status = 'rejected' THEN 'rejected' ELSE 'approved' END,
+           'note', NULL, 'textSha256', md5(i::text), 'at', rv, 'policy', NULL))::text END,
+         'reopened', NULL, 'updated_event', 'E' || i, 'policy_version', NULL)::text
+FROM (SELECT i, 'git.example.com/acme/repo' || (i %% 50) AS repo, 'src/m' || (i %% 500) || '.py' AS path,
+             (ARRAY['unreviewed', 'reviewed', 'reviewed', 'rejected', 'changed-after-review', 'ended'])[i %% 6 + 1]
+               AS status,
+             'dev' || (i %% 300) || '@example.com' AS author, (ARRAY['copilot', 'cursor', 'claude-code'])[i %% 3 + 1] AS tool,
+             (ARRAY['gpt-4.1', 'o3', 'gpt-5'])[i %% 7 %% 3 + 1] AS model,
+             to_char((now() - make_interval(secs => i * 7.7)) AT TIME ZONE 'UTC',
+                     'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts,
+             CASE WHEN i %% 6 IN (1, 2, 3, 4) THEN to_char((now() - make_interval(secs => i * 7.7 - 3600 * (1 + i %% 40)))
+               AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS rv,
+             CASE WHEN i %% 6 IN (1, 2, 3, 4) THEN 1.0 + i %% 40 END AS hours
+      FROM generate_series(%s, %s) AS i) AS g
+"""
+
+
+def seed_regions(url: str, count: int) -> float:
+    import psycopg
+
+    began = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        for k in range(0, count, 200_000):
+            conn.execute(SEED, (k, min(count, k + 200_000) - 1))
+        for facet, column in (("repo", "repo"), ("author", "accepted_by"), ("tool", "tool"), ("model", "model_name")):
+            conn.execute(f"INSERT INTO region_facets SELECT DISTINCT org, '{facet}', {column} FROM regions"
+                         " ON CONFLICT DO NOTHING")
+        conn.execute("INSERT INTO region_counts SELECT org, status, COUNT(*) FROM regions WHERE region_id LIKE 'S%%'"
+                     " GROUP BY org, status ON CONFLICT (org, status) DO UPDATE SET n = region_counts.n + excluded.n")
+        # The counts the service keeps at ingest (rollup.py), for the seeded regions.
+        conn.execute(f"""INSERT INTO region_rollup SELECT org, d.dim, d.value, status,
+            CASE WHEN {AWAITING_SQL} THEN substr(accepted_ts, 1, 10) ELSE '' END AS day, COUNT(*)
+            FROM regions CROSS JOIN LATERAL (VALUES ('', ''), ('tool', tool), ('model', model_name),
+                 ('author', accepted_by), ('repo', repo)) AS d (dim, value)
+            WHERE region_id LIKE 'S%%' GROUP BY 1, 2, 3, 4, 5
+            ON CONFLICT (org, dim, value, status, day) DO UPDATE SET n = region_rollup.n + excluded.n""")
+        conn.execute("""INSERT INTO region_review_minutes SELECT org, d.dim, d.value, round(review_hours * 60), COUNT(*)
+            FROM regions CROSS JOIN LATERAL (VALUES ('', ''), ('tool', tool), ('model', model_name),
+                 ('author', accepted_by), ('repo', repo)) AS d (dim, value)
+            WHERE region_id LIKE 'S%%' AND status <> 'ended' AND review_hours IS NOT NULL GROUP BY 1, 2, 3, 4
+            ON CONFLICT (org, dim, value, minutes) DO UPDATE SET n = region_review_minutes.n + excluded.n""")
+        conn.execute("""INSERT INTO region_daily SELECT org, substr(accepted_ts, 1, 10),
+            COALESCE(substr(first_approval_ts, 1, 10), ''), COUNT(*) FROM regions WHERE region_id LIKE 'S%%'
+            GROUP BY 1, 2, 3 ON CONFLICT (org, day, approval_day) DO UPDATE SET n = region_daily.n + excluded.n""")
+        conn.execute("VACUUM ANALYZE")
+    return time.perf_counter() - began
+
+
+def timed(get, count: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(count):
+        began = time.perf_counter()
+        response = get()
+        times.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200, response.text[:300]
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--devices", type=int, default=8)
+    parser.add_argument("--events", type=int, default=20_000, help="events per device")
+    parser.add_argument("--regions", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=100, help="requests per query figure")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="ailedger-scale-"))
+    url = postgres_schema(SCHEMA)
+    ledgers = [Ledger(work / f"dev{d}.db") for d in range(args.devices)]
+    services = start_many(2, work / "service", url)
+    tokens = [services[0].token(f"dev{d}@example.com") for d in range(args.devices)]
+    rows, rss = [], [("at start", [rss_mb(s.proc.pid) for s in services])]
+    try:
+        print("... ingest", file=sys.stderr, flush=True)
+        rate = ingest(services, ledgers, tokens, args.events, 4, rss)
+        total = args.devices * args.events
+        floor = copy_floor(url, total, args.devices)
+        rows.append((f"ingest {total:,} events, {args.devices} devices, 2 replicas", f"{rate:,.0f} ev/s",
+                     f"COPY {floor:,.0f} rows/s", f">= 15,000; floor/{floor / rate:.1f}",
+                     rate >= 15_000 and floor / rate <= 3))
+
+        print(f"... seeding {args.regions:,} regions with generate_series", file=sys.stderr, flush=True)
+        seconds = seed_regions(url, args.regions)
+        print(f"    seeded in {seconds:.0f} s", file=sys.stderr)
+        rss.append((f"after seeding {args.regions:,} regions", [rss_mb(s.proc.pid) for s in services]))
+        lead = services[0].token("lead@example.com", role="lead")
+        client = httpx.Client(headers={"authorization": f"Bearer {lead}"}, timeout=60)
+        base = services[0].url
+        first = client.get(f"{base}/v1/regions").json()
+        assert first["total"] >= args.regions, first["total"]
+        figures = {
+            "/v1/regions first page (100)": lambda: client.get(f"{base}/v1/regions"),
+            "/v1/regions repo + author filter": lambda: client.get(f"{base}/v1/regions", params={
+                "repo": "git.example.com/acme/repo7", "author": "dev7@example.com"}),
+            "/v1/regions status filter, later page": lambda: client.get(f"{base}/v1/regions", params={
+                "status": "unreviewed", "cursor": first["next"]}),
+            "/v1/regions limit 1000": lambda: client.get(f"{base}/v1/regions", params={"limit": 1000}),
+        }
+        for name, get in figures.items():
+            p50, p99 = timed(get, args.requests)
+            rows.append((name, f"p50 {p50:.0f} ms", f"p99 {p99:.0f} ms", "p50 <= 100, p99 <= 500",
+                         p50 <= 100 and p99 <= 500))
+        dash = httpx.Client(cookies={COOKIE: lead}, timeout=60)
+        p50, p99 = timed(lambda: dash.get(f"{base}/"), max(10, args.requests // 5))
+        rows.append((f"dashboard home, {args.regions:,} regions", f"p50 {p50:.0f} ms", f"p99 {p99:.0f} ms",
+                     "<= 500 ms", p99 <= 500))
+        p50, p99 = timed(lambda: dash.get(f"{base}/", params={"repo": "git.example.com/acme/repo7"}),
+                         max(10, args.requests // 5))
+        rows.append(("dashboard filtered by one repository", f"p50 {p50:.0f} ms", f"p99 {p99:.0f} ms", "-", True))
+        rss.append(("after the queries", [rss_mb(s.proc.pid) for s in services]))
+    finally:
+        for s in services:
+            s.stop()
+    growth = max(max(r[1]) for r in rss[1:]) - min(min(r[1]) for r in rss[1:])
+    rows.append(("replica RSS while the tables grow", " -> ".join(f"{max(r[1]):.0f}" for r in rss) + " MB", "",
+                 "flat (< 60 MB growth)", growth < 60))
+    for label, values in rss:
+        print(f"    RSS {label}: {', '.join(f'{v:.0f} MB' for v in values)}", file=sys.stderr)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'figure':>16}  {'beside':>22}  {'target':>24}  ok")
+    for name, figure, beside, target, ok in rows:
+        print(f"{name:<{width}}  {figure:>16}  {beside:>22}  {target:>24}  {'yes' if ok else 'NO'}")
+    return 0 if all(r[4] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

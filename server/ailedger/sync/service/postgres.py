@@ -1,0 +1,50 @@
+"""The PostgreSQL backend: a connection pool shared by the request threads of
+one service process; any number of processes may share the database (see
+storage.py for what makes that correct)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from .schema import migrate_postgres
+from .storage import Storage, Tx, Unavailable
+
+
+class PostgresStorage(Storage):
+    postgres = True
+
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        self.where = url.split("@")[-1].split("?")[0]
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+                migrate_postgres(conn)
+        except psycopg.Error as err:
+            raise ConnectionError(f"cannot connect to {self.where}: {err}".strip()) from None
+        self.pool = ConnectionPool(url, min_size=2, max_size=pool_size, kwargs={"autocommit": True},
+                                   timeout=10, open=True, name="ailedger")
+
+    @contextmanager
+    def tx(self) -> Iterator[Tx]:
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self.pool.connection() as conn, conn.transaction():
+                yield Tx(conn, postgres=True)
+        except PoolTimeout as err:
+            raise Unavailable(f"no database connection free within {self.pool.timeout:g} s") from err
+        except psycopg.OperationalError as err:
+            raise Unavailable(f"database {self.where}: {str(err).strip()[:200]}") from err
+
+    def collided(self, err: Exception) -> bool:
+        from psycopg import errors
+
+        cause = err.__cause__ if isinstance(err, Unavailable) else err
+        return isinstance(cause, (errors.SerializationFailure, errors.DeadlockDetected, errors.UniqueViolation))
+
+    def close(self) -> None:
+        self.pool.close()

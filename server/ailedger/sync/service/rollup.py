@@ -1,0 +1,142 @@
+"""Review metrics that stay fast at any size: counts kept at ingest, in the
+push's own transaction, from which the dashboard's unfiltered figures are
+summed (a scan of a million regions per page view does not fit in 500 ms).
+
+- `region_rollup`: regions by (dimension, value, status, accepted day);
+  the day is kept only for the statuses awaiting review (it places them in
+  an age bucket) and is '' otherwise. Dimension '' is the whole organisation.
+- `region_review_minutes`: live regions by (dimension, value, minutes from
+  acceptance to the first review, rounded to the minute): the median time
+  to first review, exact to the minute.
+- `region_daily`: regions by (accepted day, first-approval day), for the
+  coverage chart.
+
+Each push adds a region's keys for its new row and takes away those of its
+old row. The age buckets' edges fall inside a day: regions of the three days
+that hold an edge are counted from the regions table itself, exactly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from ... import metrics
+from ...placement.describe import model_name
+from .schema import AWAITING_SQL
+
+AWAITING = ("unreviewed", "changed-after-review", "reopened")
+DIMENSIONS = (("tool", "tool_name"), ("model", None), ("author", "accepted_by"), ("repo", "repo"))
+
+
+def _values(row: dict[str, Any]) -> list[tuple[str, str]]:
+    return [("", "")] + [(dim, model_name(row) if key is None else row[key]) for dim, key in DIMENSIONS]
+
+
+def keys(fields: dict[str, Any], row: dict[str, Any]) -> tuple[list[tuple[Any, ...]], ...]:
+    """A region's keys in the three tables, from its columns (storage.region_fields) and row."""
+    status = fields["status"]
+    day = fields["accepted_ts"][:10] if status in AWAITING else ""
+    values = _values(row)
+    rollup = [(fields["org"], dim, value, status, day) for dim, value in values]
+    minutes = []
+    if fields["review_hours"] is not None and status != "ended":
+        m = round(fields["review_hours"] * 60)
+        minutes = [(fields["org"], dim, value, m) for dim, value in values]
+    daily = [(fields["org"], fields["accepted_ts"][:10], (fields["first_approval_ts"] or "")[:10])]
+    return rollup, minutes, daily
+
+
+def deltas(pairs: list[tuple[tuple[dict[str, Any], dict[str, Any]] | None, tuple[dict[str, Any], dict[str, Any]]]]
+           ) -> tuple[Counter, Counter, Counter]:  # type: ignore[type-arg]
+    """(old, new) (fields, row) pairs in; how each table's counts change out."""
+    out: tuple[Counter, Counter, Counter] = (Counter(), Counter(), Counter())  # type: ignore[type-arg]
+    for old, new in pairs:
+        for counter, found in zip(out, keys(*new)):
+            counter.update(found)
+        if old is not None:
+            for counter, found in zip(out, keys(*old)):
+                counter.subtract(found)
+    return out
+
+
+TABLES = (("region_rollup", ("org", "dim", "value", "status", "day"), ("text",) * 5),
+          ("region_review_minutes", ("org", "dim", "value", "minutes"), ("text", "text", "text", "bigint")),
+          ("region_daily", ("org", "day", "approval_day"), ("text",) * 3))
+
+
+def write(t: Any, changes: tuple[Counter, Counter, Counter]) -> None:  # type: ignore[type-arg]
+    for (table, columns, types), counter in zip(TABLES, changes):
+        rows = [(*key, n) for key, n in sorted(counter.items()) if n]  # sorted: concurrent pushes lock alike
+        t.insert(table, (*columns, "n"), (*types, "bigint"), rows,
+                 f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET n = {table}.n + excluded.n")
+
+
+def _stamp(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def review_metrics(t: Any, org: str, now: datetime, groups: tuple[str, ...]) -> metrics.Metrics:
+    """`queries.review_metrics` without filters, from the kept counts."""
+    bounds = [now - timedelta(days=days) for _, days in metrics.BUCKETS[:-1]]  # edges, newest first
+    edge_days = [b.strftime("%Y-%m-%d") for b in bounds]
+    # a whole day after the first edge's day is <1d; between the first and second edges' days 1-7d; ...
+    bucket_sql = " ".join(
+        f"WHEN day > '{edge}' THEN {i}" for i, edge in enumerate(edge_days)) + f" ELSE {len(edge_days)}"
+    edges = ", ".join(f"'{d}'" for d in edge_days)
+    cells: dict[tuple[str, str], list[int]] = {}
+    for dim, value, status, bucket, n in t.rows(
+            f"SELECT dim, value, status, CASE WHEN status IN ('unreviewed', 'changed-after-review', 'reopened')"
+            f" AND day NOT IN ({edges}) THEN CASE {bucket_sql} END ELSE -1 END AS bucket, SUM(n) FROM region_rollup"
+            " WHERE org = ? AND n <> 0 GROUP BY dim, value, status, bucket", (org,)):
+        cell = cells.setdefault((dim, value), [0] * (4 + len(metrics.BUCKETS)))  # live, reviewed, rejected, ended
+        n = int(n)
+        if status == "ended":
+            cell[3] += n
+            continue
+        cell[0] += n
+        cell[1] += n if status in ("reviewed", "rejected") else 0
+        cell[2] += n if status == "rejected" else 0
+        if bucket is not None and bucket >= 0:
+            cell[4 + bucket] += n
+    # The days that hold an edge: their awaiting regions, placed by their exact age.
+    ranges = " OR ".join("(accepted_ts >= ? AND accepted_ts < ?)" for _ in edge_days)
+    span = [x for d in edge_days for x in (d, d + "U")]  # 'U' sorts after 'T': the whole day
+    for row in t.rows(f"SELECT tool, model_name, accepted_by, repo, accepted_ts FROM regions WHERE org = ?"
+                      f" AND {AWAITING_SQL} AND ({ranges})", [org, *span]):
+        age = next(i for i, b in enumerate(bounds + [None]) if b is None or row[4] > _stamp(b))
+        for dim, value in (("", ""), ("tool", row[0]), ("model", row[1]), ("author", row[2]), ("repo", row[3])):
+            cells.setdefault((dim, value), [0] * (4 + len(metrics.BUCKETS)))[4 + age] += 1
+    medians = {(dim, value): (lo + hi) / 2 / 60 for dim, value, lo, hi in t.rows(
+        "WITH h AS (SELECT dim, value, minutes, SUM(n) OVER (PARTITION BY dim, value ORDER BY minutes) AS upto,"
+        " SUM(n) OVER (PARTITION BY dim, value) AS total FROM region_review_minutes WHERE org = ? AND n > 0)"
+        " SELECT dim, value, MIN(CASE WHEN upto >= (CAST(total AS BIGINT) + 1) / 2 THEN minutes END),"
+        " MIN(CASE WHEN upto >= (CAST(total AS BIGINT) + 2) / 2 THEN minutes END) FROM h GROUP BY dim, value", (org,))}
+
+    def figures(key: tuple[str, str]) -> metrics.Figures:
+        live, reviewed, rejected, _, *ages = cells.get(key, [0] * (4 + len(metrics.BUCKETS)))
+        return metrics.Figures(regions=live, reviewed=reviewed, rejected=rejected, awaiting=sum(ages),
+                               coverage=100 * reviewed / live if live else None,
+                               median_hours_to_review=medians.get(key),
+                               awaiting_by_age={label: n for (label, _), n in zip(metrics.BUCKETS, ages)},
+                               oldest_awaiting=None)
+
+    by = {}
+    for group in groups:
+        named = [(value, figures((dim, value))) for dim, value in cells if dim == group]
+        by[group] = sorted(((v, f) for v, f in named if f.regions), key=lambda kv: (-kv[1].regions, kv[0]))
+    ended = cells.get(("", ""), [0, 0, 0, 0])[3]
+    return metrics.Metrics(now=now.isoformat().replace("+00:00", "Z"), ended=ended, overall=figures(("", "")), by=by)
+
+
+def coverage_series(t: Any, org: str, now: datetime, days: int = 14) -> list[tuple[str, float | None]]:
+    """(day, share of the regions accepted by that day's end that had an approving review by then)."""
+    ends = [(now - timedelta(days=back)).strftime("%Y-%m-%d") for back in range(days - 1, -1, -1)]
+    cells = t.rows("SELECT day, approval_day, n FROM region_daily WHERE org = ? AND n <> 0", (org,))
+    out: list[tuple[str, float | None]] = []
+    for end in ends:
+        born = sum(n for day, _, n in cells if day <= end)
+        done = sum(n for day, approved, n in cells if day <= end and approved and approved <= end)
+        out.append((end[5:], done / born if born else None))
+    return out

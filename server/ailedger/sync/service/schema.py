@@ -1,0 +1,149 @@
+"""The service's schema and its migrations, numbered: each database records
+the version it is at (`schema_version`) and a start applies what is missing.
+
+On PostgreSQL the migrations run inside one transaction holding an advisory
+lock, so when several replicas start together exactly one applies them and
+the others wait, then find the schema current. SQL is written once for both
+backends (the few differences are spelled out below).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+# The regions table's columns, in the order storage writes them.
+REGION_COLUMNS = ("region_id", "org", "repo", "path", "status", "accepted_by", "tool", "model", "model_name",
+                  "accepted_at", "accepted_ts", "first_review_ts", "first_approval_ts", "review_hours", "row")
+AWAITING_SQL = "status IN ('unreviewed', 'changed-after-review', 'reopened')"  # projection.REVIEW_CODES
+
+# 1: the tables as the first service created them (IF NOT EXISTS: a database
+# from before schema_version existed is at 1 already).
+V1 = """
+CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, user_email TEXT NOT NULL, role TEXT NOT NULL,
+    org TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (cursor BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, device TEXT NOT NULL,
+    seq BIGINT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,
+    org TEXT NOT NULL, repo TEXT, received_at TEXT NOT NULL, UNIQUE (device, seq));
+CREATE INDEX IF NOT EXISTS events_repo ON events (org, repo, cursor);
+CREATE TABLE IF NOT EXISTS devices (device TEXT PRIMARY KEY, org TEXT NOT NULL, owner TEXT NOT NULL,
+    seq BIGINT NOT NULL, hash TEXT NOT NULL, event_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS region_repos (region_id TEXT PRIMARY KEY, repo TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body_sha TEXT NOT NULL, status INTEGER NOT NULL,
+    response TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS regions (region_id TEXT PRIMARY KEY, org TEXT NOT NULL, repo TEXT NOT NULL,
+    path TEXT NOT NULL, status TEXT NOT NULL, accepted_by TEXT NOT NULL, tool TEXT NOT NULL, model TEXT,
+    accepted_at TEXT NOT NULL, row TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS regions_org ON regions (org, repo, status);
+CREATE TABLE IF NOT EXISTS region_events (region_id TEXT NOT NULL, event_id TEXT NOT NULL,
+    PRIMARY KEY (region_id, event_id));
+CREATE TABLE IF NOT EXISTS alerts (id SERIAL_ID, org TEXT NOT NULL, device TEXT NOT NULL,
+    event_id TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL);
+"""
+
+# 2: pull cursors in commit order (the clock), columns and indexes for every
+# listing filter and keyset paging, facets for the dashboard's choices.
+V2 = """
+CREATE TABLE clock (id INTEGER PRIMARY KEY, cursor BIGINT NOT NULL);
+INSERT INTO clock SELECT 1, COALESCE(MAX(cursor), 0) FROM events;
+ALTER TABLE regions ADD COLUMN model_name TEXT;
+ALTER TABLE regions ADD COLUMN accepted_ts TEXT;
+ALTER TABLE regions ADD COLUMN first_review_ts TEXT;
+ALTER TABLE regions ADD COLUMN first_approval_ts TEXT;
+ALTER TABLE regions ADD COLUMN review_hours DOUBLE PRECISION;
+DROP INDEX regions_org;
+CREATE INDEX regions_page ON regions (org, accepted_ts, region_id);
+CREATE INDEX regions_awaiting ON regions (org, accepted_ts, region_id) WHERE AWAITING;
+CREATE INDEX regions_repo ON regions (org, repo, accepted_ts, region_id);
+CREATE INDEX regions_path ON regions (org, path, accepted_ts, region_id);
+CREATE INDEX regions_author ON regions (org, accepted_by, accepted_ts, region_id);
+CREATE INDEX regions_tool ON regions (org, tool, accepted_ts, region_id);
+CREATE INDEX regions_model ON regions (org, model, accepted_ts, region_id);
+CREATE INDEX regions_model_name ON regions (org, model_name, accepted_ts, region_id);
+CREATE INDEX regions_status ON regions (org, status, accepted_ts, region_id);
+CREATE TABLE region_facets (org TEXT NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (org, facet, value));
+CREATE INDEX alerts_org ON alerts (org, id);
+CREATE TABLE region_counts (org TEXT NOT NULL, status TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (org, status));
+INSERT INTO region_counts SELECT org, status, COUNT(*) FROM regions GROUP BY org, status;
+CREATE TABLE region_rollup (org TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL, status TEXT NOT NULL,
+    day TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (org, dim, value, status, day));
+CREATE TABLE region_review_minutes (org TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL,
+    minutes BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (org, dim, value, minutes));
+CREATE TABLE region_daily (org TEXT NOT NULL, day TEXT NOT NULL, approval_day TEXT NOT NULL, n BIGINT NOT NULL,
+    PRIMARY KEY (org, day, approval_day));
+""".replace("AWAITING", AWAITING_SQL)
+
+
+def _version_2(t: Any) -> None:
+    """PostgreSQL compares the indexed text columns byte by byte (COLLATE "C":
+    a locale's rules made inserting a region cost twice as much, and order by
+    these ids and RFC 3339 stamps is byte order anyway). Then rows stored
+    before version 2 get the new columns, from the row itself."""
+    import orjson
+
+    if t.postgres:
+        for table, columns in (("regions", ("region_id", "org", "repo", "path", "status", "accepted_by", "tool",
+                                            "model", "model_name", "accepted_ts")),
+                               ("events", ("id", "device", "org", "repo")), ("devices", ("device",))):
+            t.x(f"ALTER TABLE {table} " + ", ".join(f'ALTER COLUMN {c} TYPE TEXT COLLATE "C"' for c in columns))
+
+    from . import rollup
+    from .storage import region_fields
+
+    pairs = []
+    for org, row in t.rows("SELECT org, row FROM regions"):
+        parsed = orjson.loads(row)
+        values = region_fields(org, parsed)
+        pairs.append((None, (values, parsed)))
+        t.x("UPDATE regions SET model_name = ?, accepted_ts = ?, first_review_ts = ?, first_approval_ts = ?,"
+            " review_hours = ? WHERE region_id = ?",
+            tuple(values[c] for c in ("model_name", "accepted_ts", "first_review_ts", "first_approval_ts",
+                                      "review_hours", "region_id")))
+        for facet, column in (("repo", "repo"), ("author", "accepted_by"), ("tool", "tool"), ("model", "model_name")):
+            t.x("INSERT INTO region_facets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (org, facet, values[column]))
+    rollup.write(t, rollup.deltas(pairs))
+
+
+MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2)]
+VERSION = len(MIGRATIONS)
+
+
+def _apply(t: Any, postgres: bool) -> int:
+    t.x("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = t.x("SELECT version FROM schema_version").fetchone()
+    at = row[0] if row else 0
+    for script, step in MIGRATIONS[at:]:
+        script = script.replace("SERIAL_ID", "BIGSERIAL PRIMARY KEY" if postgres else "INTEGER PRIMARY KEY")
+        for statement in script.split(";"):
+            if statement.strip():
+                t.x(statement)
+        if step:
+            step(t)
+    if row is None:
+        t.x("INSERT INTO schema_version VALUES (?)", (VERSION,))
+    elif at != VERSION:
+        t.x("UPDATE schema_version SET version = ?", (VERSION,))
+    return VERSION - at
+
+
+def migrate_sqlite(conn: Any) -> int:
+    from .storage import Tx
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        applied = _apply(Tx(conn, postgres=False), postgres=False)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return applied
+
+
+def migrate_postgres(conn: Any) -> int:
+    """In one transaction under an advisory lock named for this schema: replicas
+    starting together apply each migration exactly once."""
+    from .storage import Tx
+
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('ailedger-migrate:' || current_schema()))")
+        return _apply(Tx(conn, postgres=True), postgres=True)
