@@ -8,9 +8,12 @@ HELP = """\
 A two-minute walkthrough on a throwaway ledger and repository (in a
 temporary folder, removed afterwards unless --keep): an AI suggestion is
 accepted (a secret in the prompt never reaches the ledger), it shows as
-unreviewed, the CI gate holds it back under the repository's policy, a
-person reviews it, the gate passes, the chain verifies, it syncs to an
-embedded audit service on a loopback port, and a tampered ledger is caught. Nothing outside the temporary folder is touched.
+unreviewed, a coding agent's hook records its edit of another file, the CI
+gate holds both back under the repository's policy, the agent's file is
+renamed with `git mv` and its attribution follows, a person reviews both,
+the gate passes, the chain verifies, it syncs to an embedded audit service
+on a loopback port, an incident about the model reopens its code, and a
+tampered ledger is caught. Nothing outside the temporary folder is touched.
 
 example:
   ailedger demo
@@ -30,6 +33,7 @@ severity = "warning"
 """
 PROMPT = "bulk discount for 10+ items; test key sk-proj-FAKEdemoKEY0000000000000000000000000000demo"
 SUGGESTION = "    discount = 0.1 if qty >= 10 else 0.0\n    return price * qty * (1 - discount)\n"
+AGENT_CODE = "\n\ndef shipping(weight_kg):\n    return 4.99 if weight_kg < 2 else 4.99 + 1.5 * (weight_kg - 2)\n"
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -62,6 +66,72 @@ def _sync_demo(console, ledger, work):  # type: ignore[no-untyped-def]
         service.stop()
 
 
+def _hook(work, repo, event: dict) -> None:  # type: ignore[no-untyped-def]
+    """What an agent's installed hook runs: `ailedger record --from generic`, payload on stdin
+    (its state in the temporary folder too)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, XDG_STATE_HOME=str(work / "state"), AILEDGER_DB=str(work / "ledger.db"),
+               AILEDGER_USER="dev@example.com")
+    subprocess.run([sys.executable, "-m", "ailedger", "record", "--from", "generic"], input=json.dumps(event),
+                   text=True, cwd=repo, env=env, capture_output=True, check=False, timeout=60)
+
+
+def _agent_demo(console, ledger, work, repo) -> None:  # type: ignore[no-untyped-def]
+    edit = {"editId": "edit-1", "files": ["cart.py"], "tool": {"name": "acme-agent", "version": "0.3.1"},
+            "model": {"provider": "openai", "id": "gpt-4.1", "version": "2025-04-14"},
+            "prompt": "add a shipping cost by weight"}
+    _hook(work, repo, {**edit, "event": "before-edit"})
+    cart = repo / "cart.py"
+    cart.write_text(cart.read_text() + AGENT_CODE)  # the agent writes the file
+    _hook(work, repo, {**edit, "event": "after-edit"})
+    rows = [r for r in ledger.regions() if r["path"] == "cart.py"]
+    for r in rows:
+        console.print(f"The agent's after-edit hook recorded cart.py:{r['start_line'] + 1}-{r['end_line']} "
+                      f"({r['kind']}, {r['tool_name']} {r['tool_version']}, {r['model_provider']}/{r['model_id']}); "
+                      "`ailedger hooks status` says which agents on this machine are hooked and which are not.")
+
+
+def _move_demo(console, ledger, repo) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from ..placement import locate, record_moves
+
+    git = ["git", "-C", str(repo), "-c", "user.email=dev@example.com", "-c", "user.name=Dev"]
+    subprocess.run([*git, "add", "-A"], check=True, capture_output=True)
+    subprocess.run([*git, "commit", "-qm", "pricing and shipping"], check=True, capture_output=True)
+    subprocess.run([*git, "mv", "cart.py", "basket.py"], check=True, capture_output=True)
+    subprocess.run([*git, "commit", "-qm", "rename cart to basket"], check=True, capture_output=True)
+    layout = locate(ledger, repo)
+    for event in record_moves(ledger, layout):
+        p = event.content["payload"]
+        console.print(f"git mv cart.py basket.py: the placement engine finds the agent's code at "
+                      f"{p['path']}:{p['range']['start']['line'] + 1} ({p['via']}) and records a region-move event; "
+                      "blame, check, reports and the dashboard all follow it.")
+
+
+def _incident_demo(console, ledger, work, region_id: str) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("AILEDGER_ENDPOINT", "AILEDGER_TOKEN")}
+    env.update(AILEDGER_DB=str(work / "ledger.db"), AILEDGER_USER="lead@example.com")
+    done = subprocess.run([sys.executable, "-m", "ailedger", "incident", "open", "--model", "openai/gpt-4.1@2025-04-14",
+                           "--reason", "faulty model version: rounding"], env=env, cwd=work, capture_output=True,
+                          text=True, check=False, timeout=60)
+    if done.returncode != 0:
+        console.print(f"[red]incident open failed: {done.stderr.strip()}[/]")
+        return
+    row = ledger.region(region_id)
+    console.print(f"{done.stdout.strip()}\nEvery region that model wrote is back under review "
+                  f"(pricing.py is now [yellow]{row['status']}[/]: `ai-reopened` in every editor, teammates' too after "
+                  "sync); `ailedger incident report ID` writes the defect report for the provider.")
+
+
 def _gate_demo(console, ledger, repo) -> None:  # type: ignore[no-untyped-def]
     from .. import policy as policies
     from ..placement.gate import check
@@ -69,10 +139,13 @@ def _gate_demo(console, ledger, repo) -> None:  # type: ignore[no-untyped-def]
 
     result = check(ledger, repo_of_folder(repo), policies.at(repo))
     for s in result.shortfalls:
+        why = " (the author may not approve it: self-review = false)" if s.rules.self_review is False else ""
         console.print(f"[red]FAIL[/] {s.path}:{s.first_line}-{s.last_line} {s.finding.code} \\[tier {s.rules.name}]: "
-                      f"no review yet (the author may not approve it: self-review = false) -> exit 1")
+                      f"no review yet{why}")
+    if result.shortfalls:
+        console.print("-> exit 1")
     if result.passed:
-        console.print(f"[green]ok[/]: {result.regions} AI region meets .ailedger.toml (policy "
+        console.print(f"[green]ok[/]: {result.regions} AI region(s) meet .ailedger.toml (policy "
                       f"{result.policy.version}) -> exit 0")
 
 
@@ -109,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
         before = "def total(price, qty):\n"
         after = before + SUGGESTION
         (repo / "pricing.py").write_text(after)
+        (repo / "cart.py").write_text("def items(cart):\n    return list(cart)\n")
         (repo / ".ailedger.toml").write_text(POLICY)
         ledger = Ledger(work / "ledger.db")
         console.print(f"[dim]Throwaway ledger: {ledger.path}[/]")
@@ -136,18 +210,26 @@ def run(args: argparse.Namespace) -> int:
         row = ledger.region(region_id)
         console.print(f"[yellow]pricing.py:2  ailedger(ai-unreviewed)  {region_message(row)}[/]")
 
+        say("A coding agent edits cart.py; its hook records what it wrote")
+        _agent_demo(console, ledger, work, repo)
+
         say("CI asks `ailedger check` whether the code meets .ailedger.toml")
         _gate_demo(console, ledger, repo)
 
-        say("A reviewer reads it and counter-signs the exact text")
+        say("The agent's file is renamed; attribution follows the code")
+        _move_demo(console, ledger, repo)
+
+        say("A reviewer reads both and counter-signs the exact text")
         from datetime import datetime, timezone
 
+        live = [r for r in ledger.regions() if r["status"] != "ended"]
         ledger.append("review", {
-            "regionIds": [region_id], "reviewer": lead, "verdict": "approved",
-            "note": "discount rule matches the spec", "textSha256": {region_id: payload["textSha256"]},
+            "regionIds": [r["region_id"] for r in live], "reviewer": lead, "verdict": "approved",
+            "note": "discount and shipping rules match the spec",
+            "textSha256": {r["region_id"]: r["text_sha256"] for r in live},
             "reviewedAt": datetime.now(timezone.utc)}, actor=lead)
-        console.print(f"{lead} approved it: the region is now [green]{ledger.region(region_id)['status']}[/], "
-                      "and the diagnostic is gone.")
+        console.print(f"{lead} approved them: pricing.py's region is now [green]{ledger.region(region_id)['status']}[/], "
+                      "and the diagnostics are gone.")
         _gate_demo(console, ledger, repo)
 
         say("Every event is chained by hash; `ailedger verify` checks the chain")
@@ -156,6 +238,9 @@ def run(args: argparse.Namespace) -> int:
 
         say("The ledger syncs to your organisation's audit service")
         _sync_demo(console, ledger, work)
+
+        say("A faulty model version turns up: open an incident")
+        _incident_demo(console, ledger, work, region_id)
 
         say("Someone edits the ledger behind its back...")
         raw = sqlite3.connect(ledger.path)

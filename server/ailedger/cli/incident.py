@@ -147,7 +147,7 @@ def run_open(args: argparse.Namespace) -> int:
         found = incidents.counts([r for r in ledger.regions() if r["reopened"] == event.id])
         sent = _send(ledger)
     print(f"opened {payload['incidentId']}: {incidents.scope_text(scope)}")
-    print(f"{found['regions']} region(s) reopened in {found['repositories']} repositories here "
+    print(f"{found['regions']} region(s) reopened in {found['repositories']} repositor{'y' if found['repositories'] == 1 else 'ies'} here "
           f"(every ledger that syncs reopens its own)")
     if terms is not None:
         due = payload["provider"]["due"]
