@@ -14,8 +14,10 @@ import {
 } from "vscode-languageclient/node";
 
 import { Accepted, takeOver } from "./capture";
+import { ChatCapture, ChatEdit } from "./chatCapture";
+import { modelOfId } from "./chatSession";
 import { registerCommands } from "./commands";
-import { InstalledExtension, modelOf, toolOf } from "./metadata";
+import { chatToolOf, InstalledExtension, modelOf, toolOf } from "./metadata";
 import { StatusItem } from "./status";
 
 const DEFAULT_COMMAND = ["ailedger", "lsp"];
@@ -76,7 +78,7 @@ function installedExtensions(): InstalledExtension[] {
   }));
 }
 
-function acceptanceParams(accepted: Accepted): Record<string, unknown> {
+function acceptanceParams(accepted: Accepted | ChatEdit): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration("ailedger");
   const settings = {
     toolName: config.get("tool.name"),
@@ -86,14 +88,19 @@ function acceptanceParams(accepted: Accepted): Record<string, unknown> {
     modelVersion: config.get("model.version"),
   };
   const editor = /cursor/i.test(vscode.env.appName) ? { name: "cursor", version: null } : { name: "vscode", version: vscode.version };
+  const tool = toolOf(settings, installedExtensions(), editor);
+  // Chat: the tool and model are what VS Code's session data says (the
+  // chat participant's extension, the model the user picked), else the tool
+  // as for Tab and the model unknown; the model settings describe Tab's.
+  const turn = "turn" in accepted ? accepted.turn : undefined;
   return {
     textDocument: { uri: accepted.document.uri.toString(), version: accepted.document.version },
     range: accepted.insertion.range,
     text: accepted.insertion.text,
     kind: accepted.kind,
-    tool: toolOf(settings, installedExtensions(), editor),
-    model: modelOf(settings),
-    prompt: null,
+    tool: turn === undefined ? tool : chatToolOf(turn?.agent ?? null, tool),
+    model: turn === undefined ? modelOf(settings) : modelOfId(turn?.modelId ?? null),
+    prompt: turn?.prompt ?? null,
     parameters: null,
     acceptedAt: new Date().toISOString(),
   };
@@ -164,13 +171,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     if (running !== undefined) await running.stop(2000).catch((err: unknown) => log.warn(`stopping: ${String(err)}`));
   };
 
-  const record = (accepted: Accepted): void => {
+  const record = (accepted: Accepted | ChatEdit): void => {
     const running = ledger.client();
     if (running === undefined) {
       log.warn(`not recorded (the server is not running): ${accepted.kind} in ${accepted.document.uri.toString()}`);
       return;
     }
     if (accepted.document.uri.scheme !== "file") return;
+    const { start, end } = accepted.insertion.range;
+    if (accepted.document.getText(new vscode.Range(start.line, start.character, end.line, end.character)) !== accepted.insertion.text) {
+      log.warn(`not recorded: the ${accepted.kind} text in ${accepted.document.uri.toString()} changed before it could be sent`);
+      return;
+    }
     let params: Record<string, unknown>;
     try {
       params = acceptanceParams(accepted);
@@ -185,6 +197,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   context.subscriptions.push(await takeOver(record, log));
+  const sessions = context.storageUri === undefined ? undefined : path.join(path.dirname(context.storageUri.fsPath), "chatSessions");
+  context.subscriptions.push(new ChatCapture(sessions, record, log));
   registerCommands(context, ledger);
   context.subscriptions.push(
     vscode.commands.registerCommand("ailedger.showOutput", () => log.show()),

@@ -93,7 +93,10 @@ class Deadline:
 class CodeServer:
     """code-server on a free loopback port with the VSIX and the stand-in installed."""
 
-    def __init__(self, tmp_path: Path, env: dict[str, str], settings: dict[str, Any]) -> None:
+    def __init__(self, tmp_path: Path, env: dict[str, str], settings: dict[str, Any],
+                 standins: tuple[str, ...] = ("standin-ai",), args: tuple[str, ...] = ()) -> None:
+        self.standins = standins
+        self.args = args
         self.home = tmp_path / "code-server"
         self.user_data = self.home / "user-data"
         self.extensions = self.home / "extensions"
@@ -125,23 +128,24 @@ class CodeServer:
 
     def start(self, folder: Path) -> str:
         self._run("--install-extension", str(VSIX))
-        # The stand-in is a plain folder; once a VSIX is installed, VS Code
+        # A stand-in is a plain folder; once a VSIX is installed, VS Code
         # loads only what extensions.json lists, so list it there too.
-        standin = self.extensions / "ailedger-tests.standin-ai-0.0.1"
-        shutil.copytree(HERE / "standin-ai", standin)
         listing = self.extensions / "extensions.json"
         entries = json.loads(listing.read_text())
-        entries.append({
-            "identifier": {"id": "ailedger-tests.standin-ai"}, "version": "0.0.1",
-            "location": {"$mid": 1, "path": str(standin), "scheme": "file"},
-            "relativeLocation": standin.name, "metadata": {"source": "resource"},
-        })
+        for name in self.standins:
+            standin = self.extensions / f"ailedger-tests.{name}-0.0.1"
+            shutil.copytree(HERE / name, standin)
+            entries.append({
+                "identifier": {"id": f"ailedger-tests.{name}"}, "version": "0.0.1",
+                "location": {"$mid": 1, "path": str(standin), "scheme": "file"},
+                "relativeLocation": standin.name, "metadata": {"source": "resource"},
+            })
         listing.write_text(json.dumps(entries))
         self.log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             [str(NODE), str(CODE_SERVER), "--auth", "none", "--bind-addr", f"127.0.0.1:{self.port}",
              "--user-data-dir", str(self.user_data), "--extensions-dir", str(self.extensions),
-             "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", str(folder)],
+             "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", *self.args, str(folder)],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{self.port}/"
@@ -181,11 +185,12 @@ class CodeServer:
 
 @contextmanager
 def vscode(tmp_path: Path, env: dict[str, str], repo: Path, name: str,
-           settings: dict[str, Any]) -> Iterator[tuple[Any, CodeServer, Deadline]]:
-    """A browser page on code-server with REPO open; a screenshot and logs on failure."""
+           settings: dict[str, Any], **options: Any) -> Iterator[tuple[Any, CodeServer, Deadline]]:
+    """A browser page on code-server with REPO open; a screenshot and logs on failure.
+    OPTIONS go to CodeServer (other stand-ins, extra code-server arguments)."""
     from playwright.sync_api import sync_playwright
 
-    server = CodeServer(tmp_path, env, settings)
+    server = CodeServer(tmp_path, env, settings, **options)
     deadline = Deadline(BUDGET_S)
     try:
         url = server.start(repo)

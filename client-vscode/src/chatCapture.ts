@@ -1,0 +1,215 @@
+// Capture what chat puts in the editor, by watching documents (never by
+// taking over chat commands: their toolbar arguments carry the chat's view
+// model, which does not survive the trip to the extension host, so a take-over
+// would break the very buttons it watches).
+//
+// - Kept chat edits (agent mode, edit mode, inline chat, Apply in Editor):
+//   VS Code keeps a baseline document per edited file (scheme
+//   chat-editing-text-model, see kept.ts); what it gains on Keep is the AI's
+//   text the user kept. Kind agent-edit, or chat-insert when the kept text is
+//   one of the session's code blocks (Apply in Editor).
+// - Code blocks put into a file (Insert at Cursor, or copied and pasted): a
+//   single insertion whose text is a code block of a recent chat response in
+//   VS Code's session data (chatSession.ts). Kind chat-insert.
+//
+// Nothing here blocks the editor: events are handled after the fact and
+// recording is fire-and-forget.
+
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import * as vscode from "vscode";
+
+import { ChatTurn, BASELINE_SCHEME, sessionFiles, sessionIdOf, turnsOfSession } from "./chatSession";
+import { endOf, Insertion } from "./diff";
+import { keptInsertions } from "./kept";
+import { turnWithBlock, worthMatching } from "./chatMatch";
+
+export type ChatKind = "chat-insert" | "agent-edit";
+
+export interface ChatEdit {
+  document: vscode.TextDocument;
+  insertion: Insertion;
+  kind: ChatKind;
+  /** The chat request it came from, when VS Code's session data has it. */
+  turn: ChatTurn | null;
+}
+
+interface Baseline {
+  text: string;
+  sessionId: string | undefined;
+}
+
+interface RecentEdit {
+  path: string;
+  text: string;
+  at: number;
+}
+
+// A user's own edit to a file under review is copied into the baseline in the
+// same step (chatEditingTextModelChangeService.ts, _mirrorEdits), so it reaches
+// us right after the file's change; a Keep is a separate, later user action.
+const MIRROR_MS = 250;
+// Session files older than this are not searched for a pasted code block.
+const SESSION_AGE_MS = 24 * 3600_000;
+const MAX_SESSION_FILES = 10;
+const MAX_SESSION_BYTES = 20 * 1024 * 1024;
+const RETRY_MS = [0, 2000, 5000];
+
+export class ChatCapture implements vscode.Disposable {
+  private readonly baselines = new Map<string, Baseline>();
+  private recent: RecentEdit[] = [];
+  private readonly cache = new Map<string, { mtimeMs: number; size: number; turns: ChatTurn[] }>();
+  private readonly listeners: vscode.Disposable[];
+  private disposed = false;
+
+  /** `sessionsDir`: <workspaceStorage>/chatSessions, or undefined without a workspace. */
+  constructor(
+    private readonly sessionsDir: string | undefined,
+    private readonly record: (edit: ChatEdit) => void,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    for (const document of vscode.workspace.textDocuments) this.opened(document);
+    this.listeners = [
+      vscode.workspace.onDidOpenTextDocument((document) => this.opened(document)),
+      vscode.workspace.onDidCloseTextDocument((document) => this.baselines.delete(document.uri.toString())),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        try {
+          this.changed(event);
+        } catch (err) {
+          this.log.error(`chat capture: ${String(err)}`);
+        }
+      }),
+    ];
+  }
+
+  private opened(document: vscode.TextDocument): void {
+    if (document.uri.scheme !== BASELINE_SCHEME) return;
+    this.baselines.set(document.uri.toString(), { text: document.getText(), sessionId: sessionIdOf(document.uri.query) });
+    this.log.debug(`chat editing baseline for ${document.uri.path}`);
+  }
+
+  private changed(event: vscode.TextDocumentChangeEvent): void {
+    const document = event.document;
+    if (event.contentChanges.length === 0) return;
+    if (document.uri.scheme === BASELINE_SCHEME) {
+      this.baselineChanged(event);
+      return;
+    }
+    if (document.uri.scheme !== "file") return;
+    const now = Date.now();
+    this.recent = this.recent.filter((edit) => now - edit.at < MIRROR_MS);
+    for (const change of event.contentChanges) this.recent.push({ path: document.uri.path, text: change.text, at: now });
+    if (event.reason !== undefined || event.contentChanges.length !== 1) return;
+    const change = event.contentChanges[0];
+    if (!worthMatching(change.text)) return;
+    const start = { line: change.range.start.line, character: change.range.start.character };
+    const insertion: Insertion = { range: { start, end: endOf(start, change.text) }, text: change.text, replaced: "" };
+    this.pastedBlock(document, insertion).catch((err: unknown) => this.log.error(`chat capture: ${String(err)}`));
+  }
+
+  private baselineChanged(event: vscode.TextDocumentChangeEvent): void {
+    const key = event.document.uri.toString();
+    const before = this.baselines.get(key);
+    const after = event.document.getText();
+    if (before === undefined) {
+      this.opened(event.document);
+      return;
+    }
+    this.baselines.set(key, { ...before, text: after });
+    const now = Date.now();
+    const mirrored = event.contentChanges.every((change) =>
+      this.recent.some((edit) => edit.path === event.document.uri.path && edit.text === change.text && now - edit.at < MIRROR_MS));
+    if (mirrored) return; // the user's own edit, copied into the baseline
+    const file = vscode.workspace.textDocuments.find((d) => d.uri.scheme === "file" && d.uri.path === event.document.uri.path);
+    if (file === undefined) {
+      this.log.warn(`kept chat edits in ${event.document.uri.path}, but its document is not open here; not recorded`);
+      return;
+    }
+    const kept = keptInsertions(before.text, after, file.getText());
+    if (kept.length === 0) return;
+    this.turnOfSession(before.sessionId).then(
+      (turn) => {
+        for (const insertion of kept) {
+          const kind: ChatKind = turn !== null && turnWithBlock([turn], insertion.text, true) !== null ? "chat-insert" : "agent-edit";
+          this.record({ document: file, insertion: { ...insertion, replaced: "" }, kind, turn });
+        }
+      },
+      (err: unknown) => this.log.error(`chat capture: ${String(err)}`),
+    );
+  }
+
+  private async pastedBlock(document: vscode.TextDocument, insertion: Insertion): Promise<void> {
+    // VS Code writes a response to its session file a few seconds after it
+    // ends; a block inserted sooner is looked for again once it may be there.
+    for (const wait of RETRY_MS) {
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (this.disposed) return;
+      const turn = turnWithBlock(await this.recentTurns(), insertion.text, false);
+      if (turn !== null) {
+        this.record({ document, insertion, kind: "chat-insert", turn });
+        return;
+      }
+    }
+  }
+
+  private async turnOfSession(sessionId: string | undefined): Promise<ChatTurn | null> {
+    if (sessionId === undefined || this.sessionsDir === undefined) return null;
+    for (const name of sessionFiles(sessionId)) {
+      const turns = await this.turnsIn(path.join(this.sessionsDir, name));
+      if (turns !== undefined) return turns[turns.length - 1] ?? null;
+    }
+    return null;
+  }
+
+  /** The requests of the sessions changed in the last day, newest session last. */
+  private async recentTurns(): Promise<ChatTurn[]> {
+    if (this.sessionsDir === undefined) return [];
+    let names: string[];
+    try {
+      names = (await fs.readdir(this.sessionsDir)).filter((n) => n.endsWith(".jsonl") || n.endsWith(".json"));
+    } catch {
+      return [];
+    }
+    const stats = await Promise.all(names.map(async (name) => {
+      const file = path.join(this.sessionsDir as string, name);
+      try {
+        return { file, mtimeMs: (await fs.stat(file)).mtimeMs };
+      } catch {
+        return undefined;
+      }
+    }));
+    const now = Date.now();
+    const files = stats
+      .filter((s): s is { file: string; mtimeMs: number } => s !== undefined && now - s.mtimeMs < SESSION_AGE_MS)
+      .sort((a, b) => a.mtimeMs - b.mtimeMs)
+      .slice(-MAX_SESSION_FILES);
+    const turns: ChatTurn[] = [];
+    for (const { file } of files) turns.push(...((await this.turnsIn(file)) ?? []));
+    return turns;
+  }
+
+  /** A session file's requests (cached by mtime and size), or undefined when it is not there. */
+  private async turnsIn(file: string): Promise<ChatTurn[] | undefined> {
+    let stat;
+    try {
+      stat = await fs.stat(file);
+    } catch {
+      return undefined;
+    }
+    const cached = this.cache.get(file);
+    if (cached !== undefined && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.turns;
+    if (stat.size > MAX_SESSION_BYTES) {
+      this.log.warn(`chat session ${file} is ${stat.size} bytes; not read`);
+      return [];
+    }
+    const turns = turnsOfSession(await fs.readFile(file, "utf8"));
+    this.cache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, turns });
+    return turns;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const listener of this.listeners) listener.dispose();
+    this.baselines.clear();
+  }
+}

@@ -1,0 +1,118 @@
+"""VS Code chat end to end: what chat puts in the editor lands in the ledger.
+
+The built VSIX in code-server (Code 1.139.1) with the real `ailedger lsp`,
+and a stand-in for Copilot Chat (vscode/standin-chat/): a language model
+registered with `vscode.lm.registerLanguageModelChatProvider` (vendor
+`copilot`, the vendor VS Code takes its default chat model from) and a chat
+participant, `@standin`. Nothing is mocked inside VS Code: its own chat view
+renders the stand-in's answer, its own "Insert At Cursor" button inserts the
+code block, its own chat editing session applies the stand-in's edit, and
+its own "Keep" button keeps it. The stand-in needs the proposed APIs
+`chatParticipantAdditions` (stream.textEdit, as Copilot's agent uses) and
+`chatProvider` (isDefault), enabled for it alone with
+`--enable-proposed-api`.
+
+Exercised for real here: code block "Insert At Cursor" (chat-insert) and a
+chat editing session's "Keep" (agent-edit). Not driven here (unit tests
+only, client-vscode/test/): Keep of one hunk, Apply in Editor (needs a code
+mapper, which only Copilot provides), inline chat, a pasted code block, and a
+model recorded from the session (VS Code writes `modelId` only when the user
+picks a model, which needs a Copilot sign-in).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .test_vscode import (  # noqa: F401 - tools is a fixture
+    ORIGINAL, _ailedger, events, focus_editor, open_file, status_text, tools, utf16_len, vscode,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+# Keep in step with vscode/standin-chat/extension.js.
+BLOCK = "def discount(price, pct):\n    return price * (1 - pct / 100)  # 🙂 chat"
+EDIT = "\ndef tax(price, rate):\n    return price * rate  # ü agent\n"
+STANDIN = {"name": "ailedger-tests.standin-chat", "version": "0.0.1"}
+
+
+def ask(page: Any, deadline: Any, prompt: str) -> None:
+    """Type a prompt for @standin in the chat view and send it."""
+    chat_input = page.locator(".interactive-input-part .monaco-editor").first
+    chat_input.wait_for(timeout=deadline.left_ms())
+    chat_input.click()
+    page.keyboard.type("@standin", delay=30)
+    # The participant list pops up on "@": let it settle on @standin, then close it.
+    suggest = page.locator(".interactive-input-part .suggest-widget.visible")
+    deadline.poll("@standin in the chat input", lambda: "@standin" in chat_input.inner_text())
+    page.keyboard.type(f" {prompt}", delay=30)
+    deadline.poll("the prompt in the chat input",
+                  lambda: f"@standin {prompt}" in chat_input.inner_text().replace("\xa0", " ")
+                  and (not suggest.is_visible() or page.keyboard.press("Escape")))
+    page.keyboard.press("Enter")
+
+
+def acceptance(env: dict[str, str], kind: str) -> dict[str, Any] | None:
+    found = [a for a in events(env).get("acceptance", []) if a["kind"] == kind]
+    return found[0] if found else None
+
+
+@pytest.mark.usefixtures("tools")
+def test_chat_insert_and_kept_agent_edit(tmp_path: Path, env: dict[str, str], repo: Path) -> None:
+    settings = {"ailedger.server.command": _ailedger(), "chat.disableAIFeatures": False}
+    with vscode(tmp_path, env, repo, "chat", settings, standins=("standin-chat",),
+                args=("--enable-proposed-api", "ailedger-tests.standin-chat")) as (page, _, deadline):
+        open_file(page, deadline, "app.py", "def total")
+        deadline.poll("ailedger to start", lambda: status_text(page) == "ailedger")
+        page.keyboard.press("Control+End")  # the cursor on the empty last line: where the block goes
+
+        # Ask for a code block; VS Code's chat view renders it with its toolbar.
+        page.keyboard.press("Control+Alt+I")
+        ask(page, deadline, "block")
+        block = page.locator(".interactive-result-code-block").filter(has_text="discount").first
+        block.wait_for(timeout=deadline.left_ms())
+        block.hover()
+        insert = block.locator(".action-label[aria-label^='Insert At Cursor']").first
+        deadline.poll("the Insert At Cursor button", lambda: insert.is_visible() or block.hover())
+        insert.click()
+
+        inserted = deadline.poll("the chat-insert in the ledger", lambda: acceptance(env, "chat-insert"))
+        last = BLOCK.splitlines()[-1]
+        assert inserted["text"] == BLOCK
+        assert inserted["range"] == {"start": {"line": 4, "character": 0},
+                                     "end": {"line": 5, "character": utf16_len(last)}}
+        assert inserted["path"] == "app.py"
+        assert inserted["tool"] == STANDIN
+        assert inserted["model"] is None  # the session names no model unless the user picks one
+        deadline.poll("the diagnostic for the inserted block", lambda: "1 unreviewed" in status_text(page))
+
+        # Ask for an edit: VS Code applies it in a chat editing session, pending until kept.
+        ask(page, deadline, "edit")
+        keep = page.locator(".monaco-button").filter(has_text="Keep").first
+        keep.wait_for(timeout=deadline.left_ms())
+        assert acceptance(env, "agent-edit") is None  # proposed, not yet kept
+        keep.click()
+
+        kept = deadline.poll("the kept agent-edit in the ledger", lambda: acceptance(env, "agent-edit"))
+        assert kept["text"] == EDIT
+        assert kept["range"] == {"start": {"line": 5, "character": utf16_len(last)},
+                                 "end": {"line": 8, "character": 0}}
+        assert kept["path"] == "app.py" and kept["tool"] == STANDIN and kept["model"] is None
+        # Keep saves the file: the ledger's ranges are the file's.
+        saved = deadline.poll("the kept file on disk", lambda: (t := (repo / "app.py").read_text()).endswith(EDIT) and t)
+        assert saved == ORIGINAL + BLOCK + EDIT
+
+        # Both show as unreviewed AI code: the Problems panel and the status bar.
+        deadline.poll("the status bar count", lambda: "2 unreviewed" in status_text(page))
+        focus_editor(page)
+        page.keyboard.press("Control+Shift+M")
+        markers = page.locator(".markers-panel")
+        markers.filter(has_text="ai-unreviewed").wait_for(timeout=deadline.left_ms())
+        deadline.poll("two ai-unreviewed problems", lambda: markers.inner_text().count("ai-unreviewed") == 2)
+
+        recorded = events(env)["acceptance"]
+        assert sorted(a["kind"] for a in recorded) == ["agent-edit", "chat-insert"], json.dumps(recorded)
