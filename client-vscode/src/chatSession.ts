@@ -151,16 +151,16 @@ function replay(state: unknown, entry: Record<string, unknown>): unknown {
  */
 export function turnsOfSession(data: string): ChatTurn[] {
   let state: unknown;
-  const trimmed = data.trim();
-  if (trimmed.startsWith("{") && !trimmed.includes("\n")) {
-    try {
-      const parsed = JSON.parse(trimmed) as Record<string, unknown>;
-      state = parsed.kind === 0 && "v" in parsed ? parsed.v : parsed;
-    } catch {
-      return [];
-    }
+  let whole: unknown;
+  try {
+    whole = JSON.parse(data);
+  } catch {
+    whole = undefined;
+  }
+  if (typeof whole === "object" && whole !== null && !("kind" in whole && "v" in whole)) {
+    state = whole; // a .json session
   } else {
-    for (const line of trimmed.split("\n")) {
+    for (const line of data.split("\n")) {
       if (line.trim() === "") continue;
       try {
         state = replay(state, JSON.parse(line) as Record<string, unknown>);
