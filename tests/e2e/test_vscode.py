@@ -417,6 +417,7 @@ def test_tab_never_breaks(tmp_path: Path, env: dict[str, str], repo: Path, mode:
             toast.wait_for(timeout=deadline.left_ms())
             text = toast.inner_text()
             assert "not found" in text and "pip install ailedger" in text and "ailedger.server.command" in text
+            assert toast.locator(".monaco-button").filter(has_text="Install").count() == 1
             assert "ailedger: off" in status_text(page)
         accept_suggestion(page, deadline)
         assert save_and_read(page, deadline, repo / "app.py", 1) == ORIGINAL + TRIGGER + SUGGESTION
@@ -428,6 +429,23 @@ def test_tab_never_breaks(tmp_path: Path, env: dict[str, str], repo: Path, mode:
         saved = save_and_read(page, deadline, repo / "app.py", 2)
         assert saved == ORIGINAL + (TRIGGER + SUGGESTION + "\n") + TRIGGER + SUGGESTION
     assert "acceptance" not in events(env)
+
+
+@pytest.mark.usefixtures("tools")
+def test_finds_ailedger_in_the_workspace_venv(tmp_path: Path, env: dict[str, str], repo: Path) -> None:
+    """No ailedger.server.command: the extension finds the workspace's .venv/bin/ailedger."""
+    venv_bin = repo / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "ailedger").write_text(f"#!/bin/sh\nexec {sys.executable} -m ailedger \"$@\"\n")
+    (venv_bin / "ailedger").chmod(0o755)
+    with vscode(tmp_path, env, repo, "venv", METADATA) as (page, server, deadline):
+        open_file(page, deadline, "app.py", "def total")
+        deadline.poll("ailedger to start", lambda: status_text(page) == "ailedger")
+        accept_suggestion(page, deadline)
+        recorded = deadline.poll("the acceptance in the ledger", lambda: events(env).get("acceptance"))
+        assert recorded[0]["text"] == SUGGESTION
+        logs = "\n".join(p.read_text() for p in server.user_data.glob("logs/**/*ailedger*.log"))
+        assert f"ailedger from the workspace's .venv: [\"{venv_bin / 'ailedger'}\",\"lsp\"]" in logs, logs
 
 
 def test_extension_unit_tests() -> None:

@@ -114,5 +114,14 @@ def test_chat_insert_and_kept_agent_edit(tmp_path: Path, env: dict[str, str], re
         markers.filter(has_text="ai-unreviewed").wait_for(timeout=deadline.left_ms())
         deadline.poll("two ai-unreviewed problems", lambda: markers.inner_text().count("ai-unreviewed") == 2)
 
+        # The status bar tooltip names the chat paths this VS Code has.
+        page.locator(".statusbar-item").filter(has_text="ailedger").first.hover()
+        hover = page.locator(".monaco-hover, .workbench-hover").filter(has_text="Chat editing").first
+        hover.wait_for(timeout=deadline.left_ms())
+        tip = hover.inner_text()
+        for seen in ("Tab: accepted inline suggestions", "Chat editing: edits kept from chat",
+                     "Insert at cursor: chat code blocks", "Not seen", "not yet kept"):
+            assert seen in tip, tip
+
         recorded = events(env)["acceptance"]
         assert sorted(a["kind"] for a in recorded) == ["agent-edit", "chat-insert"], json.dumps(recorded)
