@@ -12,12 +12,15 @@ its own "Keep" button keeps it. The stand-in needs the proposed APIs
 `chatProvider` (isDefault), enabled for it alone with
 `--enable-proposed-api`.
 
-Exercised for real here: code block "Insert At Cursor" (chat-insert) and a
-chat editing session's "Keep" (agent-edit). Not driven here (unit tests
-only, client-vscode/test/): Keep of one hunk, Apply in Editor (needs a code
-mapper, which only Copilot provides), inline chat, a pasted code block, and a
-model recorded from the session (VS Code writes `modelId` only when the user
-picks a model, which needs a Copilot sign-in).
+Exercised for real here: code block "Insert At Cursor" (chat-insert), a
+chat editing session's "Keep" of the whole edit, and "Keep this Change" on
+one of two changes with the other still pending above it, then "Undo this
+Change" on that one (agent-edit; the undone change is not recorded). Not
+driven here (unit tests only, client-vscode/test/): Apply in Editor (needs a
+code mapper, which only Copilot provides), inline chat, a pasted code block,
+a kept change between two pending ones, and a model recorded from the
+session (VS Code writes `modelId` only when the user picks a model, which
+needs a Copilot sign-in).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 import pytest
 
 from .test_vscode import (  # noqa: F401 - tools is a fixture
-    ORIGINAL, _ailedger, events, focus_editor, open_file, status_text, tools, utf16_len, vscode,
+    ORIGINAL, _ailedger, events, focus_editor, open_file, run_command, status_text, tools, utf16_len, vscode,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -125,3 +128,49 @@ def test_chat_insert_and_kept_agent_edit(tmp_path: Path, env: dict[str, str], re
 
         recorded = events(env)["acceptance"]
         assert sorted(a["kind"] for a in recorded) == ["agent-edit", "chat-insert"], json.dumps(recorded)
+
+
+HEADER = "# header by the agent\n"
+
+
+@pytest.mark.usefixtures("tools")
+def test_keep_one_change_undo_the_other(tmp_path: Path, env: dict[str, str], repo: Path) -> None:
+    """Keep one change of two (the other still pending above it), undo the other: only the kept one is recorded."""
+    settings = {"ailedger.server.command": _ailedger(), "chat.disableAIFeatures": False}
+    with vscode(tmp_path, env, repo, "chat-hunk", settings, standins=("standin-chat",),
+                args=("--enable-proposed-api", "ailedger-tests.standin-chat")) as (page, _, deadline):
+        open_file(page, deadline, "app.py", "def total")
+        deadline.poll("ailedger to start", lambda: status_text(page) == "ailedger")
+        page.keyboard.press("Control+Alt+I")
+        ask(page, deadline, "two")
+        page.locator(".monaco-button").filter(has_text="Keep").first.wait_for(timeout=deadline.left_ms())
+        lines = page.locator(".part.editor .monaco-editor .view-lines").filter(has_text="total").first
+
+        def shown() -> str:
+            return str(lines.inner_text()).replace("\xa0", " ")
+
+        deadline.poll("both changes in the editor", lambda: "header by the agent" in shown() and "ü agent" in shown())
+
+        # Keep this Change, with the cursor in the lower change (the upper one still pending).
+        lines.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.press("ArrowUp")
+        run_command(page, deadline, "Keep this Change")
+        kept = deadline.poll("the kept change in the ledger", lambda: acceptance(env, "agent-edit"))
+        assert kept["text"] == EDIT
+        # Where it is in the document: below the pending header line, so one line further down
+        # than in the baseline (the edit went in at the end of ORIGINAL, line 4).
+        assert kept["range"] == {"start": {"line": 5, "character": 0}, "end": {"line": 8, "character": 0}}
+
+        # Undo this Change on the header: it goes, and nothing more is recorded.
+        lines.click()
+        page.keyboard.press("Control+Home")
+        run_command(page, deadline, "Undo this Change")
+        deadline.poll("the header gone", lambda: "header by the agent" not in shown())
+        lines.click()
+        page.keyboard.press("Control+S")
+        deadline.poll("the file saved without the header",
+                      lambda: (repo / "app.py").read_text() == ORIGINAL + EDIT or page.keyboard.press("Control+S"),
+                      every=1.0)
+        deadline.poll("one unreviewed region", lambda: "1 unreviewed" in status_text(page))
+        assert [a["kind"] for a in events(env)["acceptance"]] == ["agent-edit"]

@@ -2,7 +2,7 @@
 // a language model (vscode.lm.registerLanguageModelChatProvider) and a chat
 // participant, @standin. Asked "block", it answers with a fixed code block
 // (the chat view renders it with its Insert at Cursor button); asked "edit",
-// it edits app.py through the chat response stream's textEdit (proposed API
+// ("two": two changes) it edits app.py through the chat response stream's textEdit (proposed API
 // chatParticipantAdditions, as Copilot's agent does), which VS Code applies
 // in a chat editing session that the user keeps or undoes.
 const fs = require("fs");
@@ -15,6 +15,7 @@ function note(entry) {
 // Keep in step with tests/e2e/test_vscode_chat.py.
 const BLOCK = "def discount(price, pct):\n    return price * (1 - pct / 100)  # 🙂 chat";
 const EDIT = "\ndef tax(price, rate):\n    return price * rate  # ü agent\n";
+const HEADER = "# header by the agent\n";
 
 exports.activate = function activate(context) {
   note({ activated: "standin-chat" });
@@ -32,6 +33,17 @@ exports.activate = function activate(context) {
   }));
   const participant = vscode.chat.createChatParticipant("ailedger-tests.standin", async (request, chatContext, stream) => {
     note({ request: request.prompt, model: request.model && request.model.id });
+    if (request.prompt.includes("two")) {
+      // Two changes in one edit: a header at the top and EDIT at the end.
+      const [folder] = vscode.workspace.workspaceFolders || [];
+      const uri = vscode.Uri.joinPath(folder.uri, "app.py");
+      const document = await vscode.workspace.openTextDocument(uri);
+      const end = document.lineAt(document.lineCount - 1).range.end;
+      stream.markdown("Adding a header and tax().");
+      stream.textEdit(uri, [vscode.TextEdit.insert(new vscode.Position(0, 0), HEADER), vscode.TextEdit.insert(end, EDIT)]);
+      stream.textEdit(uri, true);
+      return {};
+    }
     if (request.prompt.includes("edit")) {
       const [folder] = vscode.workspace.workspaceFolders || [];
       const uri = vscode.Uri.joinPath(folder.uri, "app.py");
