@@ -19,9 +19,9 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import * as vscode from "vscode";
 
-import { ChatTurn, BASELINE_SCHEME, sessionFiles, sessionIdOf, turnsOfSession } from "./chatSession";
-import { endOf, Insertion } from "./diff";
-import { keptInsertions } from "./kept";
+import { ChatTurn, BASELINE_SCHEME, sessionFiles, sessionIdOf, turnAt, turnsOfSession } from "./chatSession";
+import { endOf, Insertion, offsetAt, positionAt } from "./diff";
+import { keptInsertions, nearest } from "./kept";
 import { turnWithBlock, worthMatching } from "./chatMatch";
 
 export type ChatKind = "chat-insert" | "agent-edit";
@@ -37,6 +37,10 @@ export interface ChatEdit {
 interface Baseline {
   text: string;
   sessionId: string | undefined;
+  /** The file's path (the baseline's URI has the same path). */
+  path: string;
+  /** When the file last changed while under review: the request running then made the edits. */
+  changedAt: number;
 }
 
 interface RecentEdit {
@@ -53,7 +57,7 @@ const MIRROR_MS = 250;
 const SESSION_AGE_MS = 24 * 3600_000;
 const MAX_SESSION_FILES = 10;
 const MAX_SESSION_BYTES = 20 * 1024 * 1024;
-const RETRY_MS = [0, 2000, 5000];
+const RETRY_MS = [0, 2000, 5000, 10000];
 
 export class ChatCapture implements vscode.Disposable {
   private readonly baselines = new Map<string, Baseline>();
@@ -84,7 +88,9 @@ export class ChatCapture implements vscode.Disposable {
 
   private opened(document: vscode.TextDocument): void {
     if (document.uri.scheme !== BASELINE_SCHEME) return;
-    this.baselines.set(document.uri.toString(), { text: document.getText(), sessionId: sessionIdOf(document.uri.query) });
+    this.baselines.set(document.uri.toString(), {
+      text: document.getText(), sessionId: sessionIdOf(document.uri.query), path: document.uri.path, changedAt: Date.now(),
+    });
     this.log.debug(`chat editing baseline for ${document.uri.path}`);
   }
 
@@ -99,6 +105,7 @@ export class ChatCapture implements vscode.Disposable {
     const now = Date.now();
     this.recent = this.recent.filter((edit) => now - edit.at < MIRROR_MS);
     for (const change of event.contentChanges) this.recent.push({ path: document.uri.path, text: change.text, at: now });
+    for (const baseline of this.baselines.values()) if (baseline.path === document.uri.path) baseline.changedAt = now;
     if (event.reason !== undefined || event.contentChanges.length !== 1) return;
     const change = event.contentChanges[0];
     if (!worthMatching(change.text)) return;
@@ -127,11 +134,13 @@ export class ChatCapture implements vscode.Disposable {
     }
     const kept = keptInsertions(before.text, after, file.getText());
     if (kept.length === 0) return;
-    this.turnOfSession(before.sessionId).then(
+    const keptAt = file.getText();
+    this.turnOfSession(before.sessionId, before.changedAt).then(
       (turn) => {
         for (const insertion of kept) {
           const kind: ChatKind = turn !== null && turnWithBlock([turn], insertion.text, true) !== null ? "chat-insert" : "agent-edit";
-          this.record({ document: file, insertion: { ...insertion, replaced: "" }, kind, turn });
+          const offset = offsetAt(keptAt, insertion.range.start);
+          this.send({ document: file, insertion: { ...insertion, replaced: "" }, kind, turn }, offset);
         }
       },
       (err: unknown) => this.log.error(`chat capture: ${String(err)}`),
@@ -146,18 +155,45 @@ export class ChatCapture implements vscode.Disposable {
       if (this.disposed) return;
       const turn = turnWithBlock(await this.recentTurns(), insertion.text, false);
       if (turn !== null) {
-        this.record({ document, insertion, kind: "chat-insert", turn });
+        this.send({ document, insertion, kind: "chat-insert", turn }, document.offsetAt(new vscode.Position(insertion.range.start.line, insertion.range.start.character)));
         return;
       }
     }
   }
 
-  private async turnOfSession(sessionId: string | undefined): Promise<ChatTurn | null> {
-    if (sessionId === undefined || this.sessionsDir === undefined) return null;
-    for (const name of sessionFiles(sessionId)) {
-      const turns = await this.turnsIn(path.join(this.sessionsDir, name));
-      if (turns !== undefined) return turns[turns.length - 1] ?? null;
+  /** Record, where the text is now: the user may have typed above it while the session data was read. */
+  private send(edit: ChatEdit, offset: number): void {
+    const text = edit.document.getText();
+    const at = text.slice(offset, offset + edit.insertion.text.length) === edit.insertion.text
+      ? offset
+      : nearest(text, edit.insertion.text, offset);
+    if (at === undefined) {
+      this.log.warn(`not recorded: the ${edit.kind} text in ${edit.document.uri.toString()} is no longer there`);
+      return;
     }
+    const range = { start: positionAt(text, at), end: positionAt(text, at + edit.insertion.text.length) };
+    this.record({ ...edit, insertion: { ...edit.insertion, range } });
+  }
+
+  /**
+   * The request whose edits these were: the newest one made before the file
+   * last changed, from a session file written since (VS Code writes it a few
+   * seconds after a request, so it is read again a few times). Not there in
+   * time: null (unknown), never an older request in its place.
+   */
+  private async turnOfSession(sessionId: string | undefined, changedAt: number): Promise<ChatTurn | null> {
+    if (sessionId === undefined || this.sessionsDir === undefined) return null;
+    for (const wait of RETRY_MS) {
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (this.disposed) return null;
+      for (const name of sessionFiles(sessionId)) {
+        const file = path.join(this.sessionsDir, name);
+        const read = await this.turnsIn(file);
+        if (read === undefined) continue;
+        if (read.mtimeMs >= changedAt) return turnAt(read.turns, changedAt);
+      }
+    }
+    this.log.info(`chat session ${sessionId}: no session data written after the edit; tool, model and prompt unknown`);
     return null;
   }
 
@@ -184,12 +220,12 @@ export class ChatCapture implements vscode.Disposable {
       .sort((a, b) => a.mtimeMs - b.mtimeMs)
       .slice(-MAX_SESSION_FILES);
     const turns: ChatTurn[] = [];
-    for (const { file } of files) turns.push(...((await this.turnsIn(file)) ?? []));
+    for (const { file } of files) turns.push(...((await this.turnsIn(file))?.turns ?? []));
     return turns;
   }
 
-  /** A session file's requests (cached by mtime and size), or undefined when it is not there. */
-  private async turnsIn(file: string): Promise<ChatTurn[] | undefined> {
+  /** A session file's requests and mtime (cached by mtime and size), or undefined when it is not there. */
+  private async turnsIn(file: string): Promise<{ turns: ChatTurn[]; mtimeMs: number } | undefined> {
     let stat;
     try {
       stat = await fs.stat(file);
@@ -197,14 +233,15 @@ export class ChatCapture implements vscode.Disposable {
       return undefined;
     }
     const cached = this.cache.get(file);
-    if (cached !== undefined && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.turns;
+    if (cached !== undefined && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached;
     if (stat.size > MAX_SESSION_BYTES) {
       this.log.warn(`chat session ${file} is ${stat.size} bytes; not read`);
-      return [];
+      return { turns: [], mtimeMs: stat.mtimeMs };
     }
     const turns = turnsOfSession(await fs.readFile(file, "utf8"));
-    this.cache.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, turns });
-    return turns;
+    const entry = { mtimeMs: stat.mtimeMs, size: stat.size, turns };
+    this.cache.set(file, entry);
+    return entry;
   }
 
   dispose(): void {
@@ -213,3 +250,4 @@ export class ChatCapture implements vscode.Disposable {
     this.baselines.clear();
   }
 }
+

@@ -66,6 +66,8 @@ export interface ChatTurn {
   agent: { extensionId: string; version: string | null } | null;
   /** "vendor/model" as VS Code stores it; null when the request does not say. */
   modelId: string | null;
+  /** When the request was made (ms since the epoch), or null. */
+  at: number | null;
   /** What the user asked (the request's message text), or null. */
   prompt: string | null;
   /** The fenced code blocks of the response, as the chat view shows them (no fence, no final newline). */
@@ -97,6 +99,7 @@ function turnOf(request: Record<string, unknown>): ChatTurn {
   return {
     agent: extensionId === undefined ? null : { extensionId, version: typeof agent?.extensionVersion === "string" ? agent.extensionVersion : null },
     modelId: typeof request.modelId === "string" && request.modelId.trim() !== "" ? request.modelId : null,
+    at: typeof request.timestamp === "number" ? request.timestamp : null,
     prompt: typeof message?.text === "string" && message.text !== "" ? message.text : null,
     codeBlocks: texts.flatMap(codeBlocksOf),
   };
@@ -180,4 +183,13 @@ export function modelOfId(modelId: string | null): Model | null {
   const slash = modelId.indexOf("/");
   if (slash <= 0) return { provider: null, id: modelId, version: null };
   return { provider: modelId.slice(0, slash), id: modelId.slice(slash + 1), version: null };
+}
+
+/** The newest request made at or before `time` (the one whose edits were being applied then), or null. */
+export function turnAt(turns: readonly ChatTurn[], time: number): ChatTurn | null {
+  for (let i = turns.length - 1; i >= 0; i--) {
+    const at = turns[i].at;
+    if (at !== null && at <= time) return turns[i];
+  }
+  return null;
 }

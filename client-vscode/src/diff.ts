@@ -111,3 +111,14 @@ export function endOf(start: Position, text: string): Position {
     ? { line: start.line, character: start.character + tail.character }
     : { line: start.line + tail.line, character: tail.character };
 }
+
+/** The offset in `text` of an LSP position (the inverse of positionAt; past the end: the end). */
+export function offsetAt(text: string, position: Position): number {
+  let line = 0;
+  let i = 0;
+  while (line < position.line && i < text.length) {
+    const c = text.charCodeAt(i++);
+    if (c === 10 || (c === 13 && text.charCodeAt(i) !== 10)) line++;
+  }
+  return line < position.line ? text.length : Math.min(text.length, i + position.character);
+}

@@ -117,6 +117,11 @@ export function locate(baseline: string, document: string, offset: number, text:
   const { prefix, suffix } = commonEnds(baseline, document);
   if (offset + text.length <= prefix) return offset;
   if (offset >= baseline.length - suffix) return offset + (document.length - baseline.length);
+  return nearest(document, text, offset);
+}
+
+/** The occurrence of `text` in `document` nearest to `offset`, or undefined. */
+export function nearest(document: string, text: string, offset: number): number | undefined {
   let best: number | undefined;
   for (let at = document.indexOf(text); at !== -1; at = document.indexOf(text, at + 1)) {
     if (best === undefined || Math.abs(at - offset) < Math.abs(best - offset)) best = at;

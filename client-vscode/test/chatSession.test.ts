@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 
 import { turnWithBlock, worthMatching } from "../src/chatMatch";
-import { codeBlocksOf, modelOfId, sessionFiles, sessionIdOf, turnsOfSession } from "../src/chatSession";
+import { codeBlocksOf, modelOfId, sessionFiles, sessionIdOf, turnAt, turnsOfSession } from "../src/chatSession";
 import { chatToolOf } from "../src/metadata";
 
 const fixture = (name: string): string => readFileSync(path.join(__dirname, "..", "..", "test", "fixtures", name), "utf8");
@@ -37,6 +37,7 @@ test("turnsOfSession: a .jsonl log replayed (push, then set of the response)", (
   assert.deepEqual(turns[0], {
     agent: { extensionId: "GitHub.copilot-chat", version: "0.40.1" },
     modelId: "copilot/gpt-4.1",
+    at: 1796154821677,
     prompt: "write discount()",
     codeBlocks: ["def discount(price, pct):\n    return price * (1 - pct / 100)  # 🙂"],
   });
@@ -85,4 +86,11 @@ test("chatToolOf: Copilot Chat is github-copilot; another participant by its id;
   assert.deepEqual(chatToolOf({ extensionId: "GitHub.copilot-chat", version: "0.40.1" }, fallback), { name: "github-copilot", version: "0.40.1" });
   assert.deepEqual(chatToolOf({ extensionId: "acme.helper", version: null }, fallback), { name: "acme.helper", version: null });
   assert.deepEqual(chatToolOf(null, fallback), fallback);
+});
+
+test("turnAt: the request running when the file last changed, never a later one; none before it is null", () => {
+  const turns = turnsOfSession(fixture("session.jsonl"));
+  assert.equal(turnAt(turns, 1796154825000)?.prompt, "write discount()");
+  assert.equal(turnAt(turns, 1796154835000)?.prompt, "add tax()");
+  assert.equal(turnAt(turns, 1796154000000), null);
 });

@@ -48,11 +48,15 @@ def ask(page: Any, deadline: Any, prompt: str) -> None:
     chat_input = page.locator(".interactive-input-part .monaco-editor").first
     chat_input.wait_for(timeout=deadline.left_ms())
     chat_input.click()
-    page.keyboard.type("@standin", delay=30)
-    # The participant list pops up on "@": let it settle on @standin, then close it.
     suggest = page.locator(".interactive-input-part .suggest-widget.visible")
-    deadline.poll("@standin in the chat input", lambda: "@standin" in chat_input.inner_text())
-    page.keyboard.type(f" {prompt}", delay=30)
+    if "@standin" in chat_input.inner_text():  # @standin is sticky: it stays for the next prompt
+        page.keyboard.press("End")
+        page.keyboard.type(prompt, delay=30)
+    else:
+        # The participant list pops up on "@": let it settle on @standin, then go on.
+        page.keyboard.type("@standin", delay=30)
+        deadline.poll("@standin in the chat input", lambda: "@standin" in chat_input.inner_text())
+        page.keyboard.type(f" {prompt}", delay=30)
     deadline.poll("the prompt in the chat input",
                   lambda: f"@standin {prompt}" in chat_input.inner_text().replace("\xa0", " ")
                   and (not suggest.is_visible() or page.keyboard.press("Escape")))
@@ -91,6 +95,7 @@ def test_chat_insert_and_kept_agent_edit(tmp_path: Path, env: dict[str, str], re
         assert inserted["path"] == "app.py"
         assert inserted["tool"] == STANDIN
         assert inserted["model"] is None  # the session names no model unless the user picks one
+        assert inserted["prompt"] == "@standin block"
         deadline.poll("the diagnostic for the inserted block", lambda: "1 unreviewed" in status_text(page))
 
         # Ask for an edit: VS Code applies it in a chat editing session, pending until kept.
@@ -98,16 +103,26 @@ def test_chat_insert_and_kept_agent_edit(tmp_path: Path, env: dict[str, str], re
         keep = page.locator(".monaco-button").filter(has_text="Keep").first
         keep.wait_for(timeout=deadline.left_ms())
         assert acceptance(env, "agent-edit") is None  # proposed, not yet kept
+
+        # The user types a line of their own while the edit waits: VS Code copies it into
+        # the session's baseline too, and it must not be taken for kept AI text.
+        editor = page.locator(".part.editor .monaco-editor .view-lines").filter(has_text="total").first
+        editor.click()
+        page.keyboard.press("Control+Home")
+        page.keyboard.type("# mine", delay=30)
+        page.keyboard.press("Enter")
+        deadline.poll("the user's line in the editor", lambda: "# mine" in editor.inner_text().replace("\xa0", " "))
         keep.click()
 
         kept = deadline.poll("the kept agent-edit in the ledger", lambda: acceptance(env, "agent-edit"))
         assert kept["text"] == EDIT
-        assert kept["range"] == {"start": {"line": 5, "character": utf16_len(last)},
-                                 "end": {"line": 8, "character": 0}}
+        assert kept["range"] == {"start": {"line": 6, "character": utf16_len(last)},
+                                 "end": {"line": 9, "character": 0}}
         assert kept["path"] == "app.py" and kept["tool"] == STANDIN and kept["model"] is None
+        assert kept["prompt"] == "@standin edit"
         # Keep saves the file: the ledger's ranges are the file's.
         saved = deadline.poll("the kept file on disk", lambda: (t := (repo / "app.py").read_text()).endswith(EDIT) and t)
-        assert saved == ORIGINAL + BLOCK + EDIT
+        assert saved == "# mine\n" + ORIGINAL + BLOCK + EDIT
 
         # Both show as unreviewed AI code: the Problems panel and the status bar.
         deadline.poll("the status bar count", lambda: "2 unreviewed" in status_text(page))
