@@ -43,6 +43,14 @@ interface Baseline {
   changedAt: number;
 }
 
+interface Pending {
+  document: vscode.TextDocument;
+  insertion: Insertion;
+  /** Where it was inserted, as an offset in the document just after. */
+  offset: number;
+  attempt: number;
+}
+
 interface RecentEdit {
   path: string;
   text: string;
@@ -65,6 +73,8 @@ export class ChatCapture implements vscode.Disposable {
   private readonly cache = new Map<string, { mtimeMs: number; size: number; turns: ChatTurn[] }>();
   private readonly listeners: vscode.Disposable[];
   private disposed = false;
+  private pending: Pending[] = [];
+  private flushing: ReturnType<typeof setTimeout> | undefined;
 
   /** `sessionsDir`: <workspaceStorage>/chatSessions, or undefined without a workspace. */
   constructor(
@@ -111,7 +121,7 @@ export class ChatCapture implements vscode.Disposable {
     if (!worthMatching(change.text)) return;
     const start = { line: change.range.start.line, character: change.range.start.character };
     const insertion: Insertion = { range: { start, end: endOf(start, change.text) }, text: change.text, replaced: "" };
-    this.pastedBlock(document, insertion).catch((err: unknown) => this.log.error(`chat capture: ${String(err)}`));
+    this.queue({ document, insertion, offset: document.offsetAt(change.range.start), attempt: 0 });
   }
 
   private baselineChanged(event: vscode.TextDocumentChangeEvent): void {
@@ -147,17 +157,36 @@ export class ChatCapture implements vscode.Disposable {
     );
   }
 
-  private async pastedBlock(document: vscode.TextDocument, insertion: Insertion): Promise<void> {
-    // VS Code writes a response to its session file a few seconds after it
-    // ends; a block inserted sooner is looked for again once it may be there.
-    for (const wait of RETRY_MS) {
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      if (this.disposed) return;
-      const turn = turnWithBlock(await this.recentTurns(), insertion.text, false);
-      if (turn !== null) {
-        this.send({ document, insertion, kind: "chat-insert", turn }, document.offsetAt(new vscode.Position(insertion.range.start.line, insertion.range.start.character)));
-        return;
+  /**
+   * Look for inserted texts among the chat's code blocks. Lookups are batched
+   * (an agent streaming into a file makes many insertions; one read of the
+   * session data serves them all). VS Code writes a response to its session
+   * file a few seconds after it ends, so a text not found is looked for again
+   * after each of RETRY_MS.
+   */
+  private queue(item: Pending): void {
+    this.pending.push(item);
+    if (this.flushing === undefined) this.flushing = setTimeout(() => void this.flush(), 50);
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const turns = await this.recentTurns();
+      for (const item of batch) {
+        const turn = turnWithBlock(turns, item.insertion.text, false);
+        if (turn !== null) {
+          this.send({ document: item.document, insertion: item.insertion, kind: "chat-insert", turn }, item.offset);
+        } else if (item.attempt + 1 < RETRY_MS.length && !this.disposed) {
+          setTimeout(() => this.queue({ ...item, attempt: item.attempt + 1 }), RETRY_MS[item.attempt + 1]);
+        }
       }
+    } catch (err) {
+      this.log.error(`chat capture: ${String(err)}`);
+    } finally {
+      this.flushing = undefined;
+      if (this.pending.length > 0 && !this.disposed) this.flushing = setTimeout(() => void this.flush(), 50);
     }
   }
 
@@ -246,6 +275,7 @@ export class ChatCapture implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    if (this.flushing !== undefined) clearTimeout(this.flushing);
     for (const listener of this.listeners) listener.dispose();
     this.baselines.clear();
   }
