@@ -15,9 +15,11 @@ its own "Keep" button keeps it. The stand-in needs the proposed APIs
 Exercised for real here: code block "Insert At Cursor" (chat-insert), a
 chat editing session's "Keep" of the whole edit, and "Keep this Change" on
 one of two changes with the other still pending above it, then "Undo this
-Change" on that one (agent-edit; the undone change is not recorded). Not
-driven here (unit tests only, client-vscode/test/): Apply in Editor (needs a
-code mapper, which only Copilot provides), inline chat, a pasted code block,
+Change" on that one (agent-edit; the undone change is not recorded), and
+inline chat (Ctrl+I, the stand-in's edit, Keep with Ctrl+Enter: agent-edit,
+tool, model and prompt unknown because VS Code keeps no session data for
+inline chat). Not driven here (unit tests only, client-vscode/test/): Apply
+in Editor (needs a code mapper, which only Copilot provides), a pasted code block,
 a kept change between two pending ones, and a model recorded from the
 session (VS Code writes `modelId` only when the user picks a model, which
 needs a Copilot sign-in).
@@ -189,3 +191,35 @@ def test_keep_one_change_undo_the_other(tmp_path: Path, env: dict[str, str], rep
                       every=1.0)
         deadline.poll("one unreviewed region", lambda: "1 unreviewed" in status_text(page))
         assert [a["kind"] for a in events(env)["acceptance"]] == ["agent-edit"]
+
+
+INLINE = "def vat(price):\n    return price * 0.2  # inline\n"
+
+
+@pytest.mark.usefixtures("tools")
+def test_inline_chat_keep(tmp_path: Path, env: dict[str, str], repo: Path) -> None:
+    """Inline chat (Ctrl+I): the stand-in's edit appears in the editor; Keep (Ctrl+Enter) records it."""
+    settings = {"ailedger.server.command": _ailedger(), "chat.disableAIFeatures": False}
+    with vscode(tmp_path, env, repo, "chat-inline", settings, standins=("standin-chat",),
+                args=("--enable-proposed-api", "ailedger-tests.standin-chat")) as (page, _, deadline):
+        open_file(page, deadline, "app.py", "def total")
+        deadline.poll("ailedger to start", lambda: status_text(page) == "ailedger")
+        page.keyboard.press("Control+End")
+        page.keyboard.press("Control+I")
+        # The inline chat's input (a compact chat input in the editor) takes the focus.
+        page.locator(".interactive-input-part.compact .interactive-input-editor .monaco-editor.focused").wait_for(
+            timeout=deadline.left_ms())
+        page.keyboard.type("add vat", delay=30)
+        page.keyboard.press("Enter")
+        lines = page.locator(".part.editor .monaco-editor .view-lines").filter(has_text="return").first
+        deadline.poll("the inline edit in the editor", lambda: "# inline" in lines.inner_text().replace("\xa0", " "))
+        assert acceptance(env, "agent-edit") is None  # proposed, not yet kept
+        page.keyboard.press("Control+Enter")  # inlineChat2.keep
+        kept = deadline.poll("the kept inline edit in the ledger", lambda: acceptance(env, "agent-edit"))
+        assert kept["text"] == INLINE
+        assert kept["range"] == {"start": {"line": 4, "character": 0}, "end": {"line": 6, "character": 0}}
+        # VS Code keeps no session data for inline chat: the tool is the editor (as for Tab with
+        # no AI extension installed), the model and the prompt unknown (null), never guessed.
+        assert kept["tool"] == {"name": "vscode", "version": "1.139.1"}
+        assert kept["model"] is None and kept["prompt"] is None
+        deadline.poll("the status bar count", lambda: "1 unreviewed" in status_text(page))

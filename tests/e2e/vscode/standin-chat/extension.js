@@ -4,7 +4,9 @@
 // (the chat view renders it with its Insert at Cursor button); asked "edit",
 // ("two": two changes) it edits app.py through the chat response stream's textEdit (proposed API
 // chatParticipantAdditions, as Copilot's agent does), which VS Code applies
-// in a chat editing session that the user keeps or undoes.
+// in a chat editing session that the user keeps or undoes. A second
+// participant, the default for the editor (proposed defaultChatParticipant),
+// answers inline chat (Ctrl+I) by inserting INLINE at the cursor.
 const fs = require("fs");
 const vscode = require("vscode");
 
@@ -16,6 +18,7 @@ function note(entry) {
 const BLOCK = "def discount(price, pct):\n    return price * (1 - pct / 100)  # 🙂 chat";
 const EDIT = "\ndef tax(price, rate):\n    return price * rate  # ü agent\n";
 const HEADER = "# header by the agent\n";
+const INLINE = "def vat(price):\n    return price * 0.2  # inline\n";
 
 exports.activate = function activate(context) {
   note({ activated: "standin-chat" });
@@ -58,4 +61,13 @@ exports.activate = function activate(context) {
     return {};
   });
   context.subscriptions.push(participant);
+  // Inline chat (Ctrl+I in the editor) asks the default participant for the editor location.
+  context.subscriptions.push(vscode.chat.createChatParticipant("ailedger-tests.standin-inline", async (request, chatContext, stream) => {
+    note({ inline: request.prompt });
+    const editor = vscode.window.activeTextEditor;
+    const uri = editor.document.uri;
+    stream.textEdit(uri, [vscode.TextEdit.insert(editor.selection.active, INLINE)]);
+    stream.textEdit(uri, true);
+    return {};
+  }));
 };
