@@ -70,6 +70,7 @@ const RETRY_MS = [0, 2000, 5000, 10000];
 export class ChatCapture implements vscode.Disposable {
   private readonly baselines = new Map<string, Baseline>();
   private recent: RecentEdit[] = [];
+  private mirrored: RecentEdit[] = [];
   private readonly cache = new Map<string, { mtimeMs: number; size: number; turns: ChatTurn[] }>();
   private readonly listeners: vscode.Disposable[];
   private disposed = false;
@@ -136,7 +137,12 @@ export class ChatCapture implements vscode.Disposable {
     const now = Date.now();
     const mirrored = event.contentChanges.every((change) =>
       this.recent.some((edit) => edit.path === event.document.uri.path && edit.text === change.text && now - edit.at < MIRROR_MS));
-    if (mirrored) return; // the user's own edit, copied into the baseline
+    if (mirrored) {
+      // The user's own edit, copied into the baseline: remembered, since a code block the
+      // user inserted into a file under review is still theirs to record (see flush).
+      for (const change of event.contentChanges) this.mirrored.push({ path: before.path, text: change.text, at: now });
+      return;
+    }
     const file = vscode.workspace.textDocuments.find((d) => d.uri.scheme === "file" && d.uri.path === event.document.uri.path);
     if (file === undefined) {
       this.log.warn(`kept chat edits in ${event.document.uri.path}, but its document is not open here; not recorded`);
@@ -174,7 +180,14 @@ export class ChatCapture implements vscode.Disposable {
     this.pending = [];
     try {
       const turns = await this.recentTurns();
+      const now = Date.now();
+      this.mirrored = this.mirrored.filter((edit) => now - edit.at < 60_000);
       for (const item of batch) {
+        // In a file under review, text the agent put there (not copied into the baseline
+        // as the user's) waits for Keep, where the baseline records it.
+        const path = item.document.uri.path;
+        if ([...this.baselines.values()].some((b) => b.path === path)
+            && !this.mirrored.some((edit) => edit.path === path && edit.text === item.insertion.text)) continue;
         const turn = turnWithBlock(turns, item.insertion.text, false);
         if (turn !== null) {
           this.send({ document: item.document, insertion: item.insertion, kind: "chat-insert", turn }, item.offset);

@@ -139,8 +139,8 @@ function hooksStatus(command: string[], log: vscode.LogOutputChannel): Promise<s
 const SEARCHED = "the workspace's .venv, PATH, ~/.local/bin, pipx, uv tools and the Python extension's interpreter";
 
 /** Install ailedger in a terminal with the best installer there is, then offer to start it. */
-async function install(restart: () => Promise<void>): Promise<void> {
-  const interpreters = await pythonInterpreters(vscode.window.createOutputChannel("ailedger install", { log: true }));
+async function install(restart: () => Promise<void>, log: vscode.LogOutputChannel): Promise<void> {
+  const interpreters = await pythonInterpreters(log);
   const command = installCommand({
     pipx: findExecutable("pipx") !== undefined,
     uv: findExecutable("uv") !== undefined,
@@ -153,14 +153,14 @@ async function install(restart: () => Promise<void>): Promise<void> {
   if (choice === "Start ailedger") await restart();
 }
 
-async function explainMissing(command: string[] | undefined, why: string, restart: () => Promise<void>): Promise<void> {
+async function explainMissing(command: string[] | undefined, why: string, restart: () => Promise<void>, log: vscode.LogOutputChannel): Promise<void> {
   const message = command === undefined
     ? `ailedger: the ailedger command was not found (looked in ${SEARCHED}). ` +
       "Install it (pipx install ailedger, or pip install ailedger) or set ailedger.server.command."
     : `ailedger: could not start \`${command.join(" ")}\` (${why}). ` +
       "Install it (pipx install ailedger, or pip install ailedger) or set ailedger.server.command.";
   const choice = await vscode.window.showErrorMessage(message, "Install", "Open Settings");
-  if (choice === "Install") await install(restart);
+  if (choice === "Install") await install(restart, log);
   if (choice === "Open Settings") {
     await vscode.commands.executeCommand("workbench.action.openSettings", "ailedger.server.command");
   }
@@ -220,7 +220,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     if (found === undefined) {
       status.setServer("stopped");
       log.error(`could not find ailedger (looked in ${SEARCHED})`);
-      void explainMissing(undefined, "not found", restart);
+      void explainMissing(undefined, "not found", restart, log);
       return;
     }
     const command = found.command;
@@ -228,7 +228,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     if (findExecutable(command[0]) === undefined) {
       status.setServer("stopped");
       log.error(`could not start ${JSON.stringify(command)}: ${command[0]} not found`);
-      void explainMissing(command, "not found", restart);
+      void explainMissing(command, "not found", restart, log);
       return;
     }
     log.info(`ailedger from ${found.source}: ${JSON.stringify(command)}`);
@@ -266,7 +266,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     } catch (err) {
       status.setServer("stopped");
       log.error(`could not start ${JSON.stringify(command)}: ${String(err)}`);
-      void explainMissing(command, String(err), restart);
+      void explainMissing(command, String(err), restart, log);
     }
   };
 
