@@ -39,8 +39,10 @@ interface Baseline {
   sessionId: string | undefined;
   /** The file's path (the baseline's URI has the same path). */
   path: string;
-  /** When the file last changed while under review: the request running then made the edits. */
+  /** When the agent last changed the file (the request running then made the edits). */
   changedAt: number;
+  /** changedAt before the file's latest change, restored when that change turns out to be the user's. */
+  changedBefore: number;
 }
 
 interface Pending {
@@ -65,7 +67,7 @@ const MIRROR_MS = 250;
 const SESSION_AGE_MS = 24 * 3600_000;
 const MAX_SESSION_FILES = 10;
 const MAX_SESSION_BYTES = 20 * 1024 * 1024;
-const RETRY_MS = [0, 2000, 5000, 10000];
+const RETRY_MS = [0, 2000, 5000];
 
 export class ChatCapture implements vscode.Disposable {
   private readonly baselines = new Map<string, Baseline>();
@@ -100,7 +102,8 @@ export class ChatCapture implements vscode.Disposable {
   private opened(document: vscode.TextDocument): void {
     if (document.uri.scheme !== BASELINE_SCHEME) return;
     this.baselines.set(document.uri.toString(), {
-      text: document.getText(), sessionId: sessionIdOf(document.uri.query), path: document.uri.path, changedAt: Date.now(),
+      text: document.getText(), sessionId: sessionIdOf(document.uri.query), path: document.uri.path,
+      changedAt: Date.now(), changedBefore: Date.now(),
     });
     this.log.debug(`chat editing baseline for ${document.uri.path}`);
   }
@@ -116,7 +119,11 @@ export class ChatCapture implements vscode.Disposable {
     const now = Date.now();
     this.recent = this.recent.filter((edit) => now - edit.at < MIRROR_MS);
     for (const change of event.contentChanges) this.recent.push({ path: document.uri.path, text: change.text, at: now });
-    for (const baseline of this.baselines.values()) if (baseline.path === document.uri.path) baseline.changedAt = now;
+    for (const baseline of this.baselines.values()) {
+      if (baseline.path !== document.uri.path) continue;
+      baseline.changedBefore = baseline.changedAt;
+      baseline.changedAt = now;
+    }
     if (event.reason !== undefined || event.contentChanges.length !== 1) return;
     const change = event.contentChanges[0];
     if (!worthMatching(change.text)) return;
@@ -127,17 +134,19 @@ export class ChatCapture implements vscode.Disposable {
 
   private baselineChanged(event: vscode.TextDocumentChangeEvent): void {
     const key = event.document.uri.toString();
-    const before = this.baselines.get(key);
+    const baseline = this.baselines.get(key);
     const after = event.document.getText();
-    if (before === undefined) {
+    if (baseline === undefined) {
       this.opened(event.document);
       return;
     }
-    this.baselines.set(key, { ...before, text: after });
+    const before = { ...baseline };
+    baseline.text = after;
     const now = Date.now();
     const mirrored = event.contentChanges.every((change) =>
       this.recent.some((edit) => edit.path === event.document.uri.path && edit.text === change.text && now - edit.at < MIRROR_MS));
     if (mirrored) {
+      baseline.changedAt = baseline.changedBefore; // that change was the user's, not the agent's
       // The user's own edit, copied into the baseline: remembered, since a code block the
       // user inserted into a file under review is still theirs to record (see flush).
       for (const change of event.contentChanges) this.mirrored.push({ path: before.path, text: change.text, at: now });
