@@ -16,7 +16,7 @@ Exercised for real here: code block "Insert At Cursor" (chat-insert), a
 chat editing session's "Keep" of the whole edit, and "Keep this Change" on
 one of two changes with the other still pending above it, then "Undo this
 Change" on that one (agent-edit; the undone change is not recorded), and
-inline chat (Ctrl+I, the stand-in's edit, Keep with Ctrl+Enter: agent-edit,
+inline chat (Ctrl+I, the stand-in's edit, the widget's Keep: agent-edit,
 tool, model and prompt unknown because VS Code keeps no session data for
 inline chat). Not driven here (unit tests only, client-vscode/test/): Apply
 in Editor (needs a code mapper, which only Copilot provides), a pasted code block,
@@ -198,7 +198,7 @@ INLINE = "def vat(price):\n    return price * 0.2  # inline\n"
 
 @pytest.mark.usefixtures("tools")
 def test_inline_chat_keep(tmp_path: Path, env: dict[str, str], repo: Path) -> None:
-    """Inline chat (Ctrl+I): the stand-in's edit appears in the editor; Keep (Ctrl+Enter) records it."""
+    """Inline chat (Ctrl+I): the stand-in's edit appears in the editor; the widget's Keep records it."""
     settings = {"ailedger.server.command": _ailedger(), "chat.disableAIFeatures": False}
     with vscode(tmp_path, env, repo, "chat-inline", settings, standins=("standin-chat",),
                 args=("--enable-proposed-api", "ailedger-tests.standin-chat")) as (page, _, deadline):
@@ -214,7 +214,10 @@ def test_inline_chat_keep(tmp_path: Path, env: dict[str, str], repo: Path) -> No
         lines = page.locator(".part.editor .monaco-editor .view-lines").filter(has_text="return").first
         deadline.poll("the inline edit in the editor", lambda: "# inline" in lines.inner_text().replace("\xa0", " "))
         assert acceptance(env, "agent-edit") is None  # proposed, not yet kept
-        page.keyboard.press("Control+Enter")  # inlineChat2.keep
+        # The widget's Keep (inlineChat2.keep, the check mark), once the request is done.
+        keep = page.locator(".action-label[aria-label^='Keep']").first
+        keep.wait_for(timeout=deadline.left_ms())
+        keep.click()
         kept = deadline.poll("the kept inline edit in the ledger", lambda: acceptance(env, "agent-edit"))
         assert kept["text"] == INLINE
         assert kept["range"] == {"start": {"line": 4, "character": 0}, "end": {"line": 6, "character": 0}}
