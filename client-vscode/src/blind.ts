@@ -54,27 +54,17 @@ export function capturePaths(input: CaptureInput): CapturePaths {
   return { seen, blind: [...blind, ...NEVER_SEEN] };
 }
 
-function field(record: Record<string, unknown>, ...names: string[]): unknown {
-  for (const name of names) if (record[name] !== undefined) return record[name];
-  return undefined;
-}
-
-function truthy(value: unknown): boolean {
-  if (typeof value === "object" && value !== null) return Object.values(value).some(truthy);
-  return value === true || (typeof value === "string" && value !== "" && value !== "no" && value !== "false");
-}
-
 /**
- * A one-paragraph summary of `ailedger hooks status --json`: the agents whose
+ * A one-paragraph summary of `ailedger hooks status --json`
+ * (`{repository, tools: [{name, present, projectHook, userHook, flagOff,
+ * lastRecorded}], blind}`, server/ailedger/hooks/status.py): the agents whose
  * hook is installed, and those present on this machine without one (ailedger
- * is blind to them). Tolerant of the answer's exact field names (tool or
- * name; present; installed or hook, a flag or {project, user}; flag or
- * needsFlag); undefined when the answer has no list of tools.
+ * is blind to them); undefined when the answer has no list of tools.
  */
 export function hooksSummary(answer: unknown): string | undefined {
   const list = Array.isArray(answer)
     ? answer
-    : typeof answer === "object" && answer !== null ? field(answer as Record<string, unknown>, "tools", "agents") : undefined;
+    : typeof answer === "object" && answer !== null ? (answer as Record<string, unknown>).tools : undefined;
   if (!Array.isArray(list)) return undefined;
   const hooked: string[] = [];
   const blind: string[] = [];
@@ -82,11 +72,11 @@ export function hooksSummary(answer: unknown): string | undefined {
   for (const item of list) {
     if (typeof item !== "object" || item === null) continue;
     const record = item as Record<string, unknown>;
-    const name = field(record, "tool", "name", "id");
+    const name = record.name;
     if (typeof name !== "string") continue;
-    const installed = truthy(field(record, "installed", "hook", "hooks", "hookInstalled"));
-    const present = truthy(field(record, "present", "onMachine"));
-    const flag = field(record, "flagOff", "needsFlag", "flag", "needsSetting");
+    const installed = record.projectHook === true || record.userHook === true;
+    const present = record.present === true;
+    const flag = record.flagOff;
     if (installed) hooked.push(name);
     else if (present) blind.push(name);
     if (installed && typeof flag === "string" && flag !== "") flags.push(`${name} (${flag})`);

@@ -27,16 +27,19 @@ test("chat turned off, or no chat in this editor, or no folder: each path says w
 });
 
 test("hooksSummary: hooked, present without a hook, a needed setting off", () => {
-  const answer = { tools: [
-    { tool: "claude-code", present: true, installed: { project: true, user: false } },
-    { tool: "gemini", present: true, installed: { project: false, user: false } },
-    { tool: "copilot", present: true, installed: { project: true, user: false }, flag: "chat.useHooks is off" },
-    { tool: "windsurf", present: false, installed: { project: false, user: false } },
+  // The shape `ailedger hooks status --json` prints (server/ailedger/hooks/status.py as_json).
+  const answer = { repository: "/work/shop", blind: ["gemini"], tools: [
+    { name: "claude-code", present: true, projectHook: true, userHook: false, flagOff: null, lastRecorded: null },
+    { name: "gemini", present: true, projectHook: false, userHook: false, flagOff: null, lastRecorded: null },
+    { name: "copilot", present: true, projectHook: true, userHook: false, flagOff: 'VS Code: "chat.useHooks": true',
+      lastRecorded: "2026-12-01T10:00:00+00:00" },
+    { name: "windsurf", present: false, projectHook: false, userHook: false, flagOff: null, lastRecorded: null },
   ] };
   assert.equal(hooksSummary(answer),
     "Agent hooks installed: claude-code, copilot. Present without a hook (not recorded): gemini. " +
-    "Hooked but a setting is off: copilot (chat.useHooks is off).");
-  assert.equal(hooksSummary([{ name: "codex", present: true, hook: false }]), "Agent hooks installed: none. Present without a hook (not recorded): codex.");
+    'Hooked but a setting is off: copilot (VS Code: "chat.useHooks": true).');
+  assert.equal(hooksSummary([{ name: "codex", present: true, projectHook: false, userHook: null }]),
+    "Agent hooks installed: none. Present without a hook (not recorded): codex.");
   assert.equal(hooksSummary({ unexpected: 1 }), undefined);
   assert.equal(hooksSummary("garbage"), undefined);
 });
