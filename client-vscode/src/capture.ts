@@ -89,7 +89,7 @@ async function recordChange(before: Snapshot, kind: AcceptKind, record: Recorder
 }
 
 /** Take over the accept commands that exist here; the disposable gives them back. */
-export async function takeOver(record: Recorder, log: vscode.LogOutputChannel): Promise<vscode.Disposable> {
+export async function takeOver(record: Recorder, log: vscode.LogOutputChannel): Promise<vscode.Disposable & { commands: string[] }> {
   const present = new Set(await vscode.commands.getCommands(false));
   const registrations = new Map<string, vscode.Disposable>();
   let disposed = false;
@@ -125,10 +125,12 @@ export async function takeOver(record: Recorder, log: vscode.LogOutputChannel): 
     if (command.onlyIfPresent && !present.has(command.id)) continue;
     register(command);
   }
-  log.info(`capturing accepts through ${[...registrations.keys()].join(", ")}`);
-  return new vscode.Disposable(() => {
+  const commands = [...registrations.keys()];
+  log.info(`capturing accepts through ${commands.join(", ")}`);
+  const handle = new vscode.Disposable(() => {
     disposed = true;
     for (const registration of registrations.values()) registration.dispose();
     registrations.clear();
   });
+  return Object.assign(handle, { commands });
 }

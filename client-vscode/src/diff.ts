@@ -56,15 +56,11 @@ export function positionAt(text: string, offset: number): Position {
 }
 
 /**
- * The one change that turns `before` into `after`, or null when they are equal.
- *
- * `anchor` is where the cursor was before the accept: an inline suggestion
- * starts at or before it, so the common prefix never runs past it. That
- * places a suggestion that repeats the text next to it (typing `a` before
- * `a`) where the user accepted it rather than where a diff would slide it.
+ * The lengths of the common prefix and suffix of `before` and `after`, never
+ * overlapping and never cutting a surrogate pair or a CRLF; the prefix stops
+ * at `anchor` when given.
  */
-export function diffInsertion(before: string, after: string, anchor?: number): Insertion | null {
-  if (before === after) return null;
+export function commonEnds(before: string, after: string, anchor?: number): { prefix: number; suffix: number } {
   const limit = Math.min(before.length, after.length, anchor ?? Number.MAX_SAFE_INTEGER);
   let prefix = 0;
   while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
@@ -86,11 +82,43 @@ export function diffInsertion(before: string, after: string, anchor?: number): I
   ) {
     suffix--;
   }
+  return { prefix, suffix };
+}
 
+/**
+ * The one change that turns `before` into `after`, or null when they are equal.
+ *
+ * `anchor` is where the cursor was before the accept: an inline suggestion
+ * starts at or before it, so the common prefix never runs past it. That
+ * places a suggestion that repeats the text next to it (typing `a` before
+ * `a`) where the user accepted it rather than where a diff would slide it.
+ */
+export function diffInsertion(before: string, after: string, anchor?: number): Insertion | null {
+  if (before === after) return null;
+  const { prefix, suffix } = commonEnds(before, after, anchor);
   const end = after.length - suffix;
   return {
     range: { start: positionAt(after, prefix), end: positionAt(after, end) },
     text: after.slice(prefix, end),
     replaced: before.slice(prefix, before.length - suffix),
   };
+}
+
+/** Where `text` ends when inserted at `start`. */
+export function endOf(start: Position, text: string): Position {
+  const tail = positionAt(text, text.length);
+  return tail.line === 0
+    ? { line: start.line, character: start.character + tail.character }
+    : { line: start.line + tail.line, character: tail.character };
+}
+
+/** The offset in `text` of an LSP position (the inverse of positionAt; past the end: the end). */
+export function offsetAt(text: string, position: Position): number {
+  let line = 0;
+  let i = 0;
+  while (line < position.line && i < text.length) {
+    const c = text.charCodeAt(i++);
+    if (c === 10 || (c === 13 && text.charCodeAt(i) !== 10)) line++;
+  }
+  return line < position.line ? text.length : Math.min(text.length, i + position.character);
 }

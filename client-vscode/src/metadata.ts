@@ -82,3 +82,13 @@ export function modelOf(settings: MetadataSettings): Model | null {
   };
   return model.provider === null && model.id === null && model.version === null ? null : model;
 }
+
+/**
+ * The tool of a chat edit: the chat participant's extension from VS Code's
+ * session data (Copilot Chat is github-copilot, as for Tab; another
+ * extension is named by its id), else `fallback` (the tool as for Tab).
+ */
+export function chatToolOf(agent: { extensionId: string; version: string | null } | null, fallback: Tool): Tool {
+  if (agent === null) return fallback;
+  return { name: INLINE_PROVIDERS[agent.extensionId.toLowerCase()] ?? agent.extensionId, version: text(agent.version) };
+}

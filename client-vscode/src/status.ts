@@ -3,6 +3,9 @@
 
 import * as vscode from "vscode";
 
+import type { CapturePaths } from "./blind";
+import type { Found } from "./locate";
+
 export const OPEN_CODES: ReadonlySet<string> = new Set(["ai-unreviewed", "ai-changed-after-review", "ai-reopened"]);
 
 export interface Unreviewed {
@@ -38,6 +41,9 @@ export type ServerState = "starting" | "running" | "stopped";
 
 export class StatusItem implements vscode.Disposable {
   private server: ServerState = "starting";
+  private paths: CapturePaths | undefined;
+  private found: Found | undefined;
+  private hooks: string | undefined;
   private readonly item = vscode.window.createStatusBarItem("ailedger.unreviewed", vscode.StatusBarAlignment.Left, 10);
   private readonly listener: vscode.Disposable;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -61,12 +67,50 @@ export class StatusItem implements vscode.Disposable {
     this.update();
   }
 
+  setServerCommand(found: Found): void {
+    this.found = found;
+    this.update();
+  }
+
+  /** Which capture paths this VS Code has, and what ailedger cannot see. */
+  setPaths(paths: CapturePaths): void {
+    this.paths = paths;
+    this.update();
+  }
+
+  /** The summary of `ailedger hooks status --json`, when the server answered it. */
+  setHooks(summary: string | undefined): void {
+    this.hooks = summary;
+    this.update();
+  }
+
+  /** The tooltip: the headline, then where ailedger sees and where it is blind. */
+  private tooltip(headline: string): vscode.MarkdownString {
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendText(headline);
+    if (this.found !== undefined) {
+      md.appendMarkdown("\n\n");
+      md.appendText(`Server: ${this.found.command.join(" ")} (${this.found.source})`);
+    }
+    if (this.paths !== undefined) {
+      md.appendMarkdown("\n\n**Recorded in this VS Code**\n");
+      for (const line of this.paths.seen) md.appendMarkdown(`\n- ${escape(line)}`);
+      md.appendMarkdown("\n\n**Not seen (ailedger is blind to)**\n");
+      for (const line of this.paths.blind) md.appendMarkdown(`\n- ${escape(line)}`);
+    }
+    if (this.hooks !== undefined) {
+      md.appendMarkdown("\n\n**Agents** (`ailedger hooks status`)\n\n");
+      md.appendText(this.hooks);
+    }
+    return md;
+  }
+
   update(): void {
     if (this.server !== "running") {
       this.item.text = this.server === "starting" ? "$(sync~spin) ailedger: starting" : "$(warning) ailedger: off";
-      this.item.tooltip = this.server === "starting"
+      this.item.tooltip = this.tooltip(this.server === "starting"
         ? "ailedger: starting the language server"
-        : "ailedger: the language server is not running; accepts are not recorded. Click for the log.";
+        : "ailedger: the language server is not running; nothing is recorded. Click for the log.");
       this.item.command = "ailedger.showOutput";
       this.item.show();
       return;
@@ -74,9 +118,9 @@ export class StatusItem implements vscode.Disposable {
     this.item.command = "ailedger.showUnreviewed";
     const count = unreviewed().length;
     this.item.text = count === 0 ? "$(pass) ailedger" : `$(eye) ailedger: ${count} unreviewed`;
-    this.item.tooltip = count === 0
+    this.item.tooltip = this.tooltip(count === 0
       ? "ailedger: no unreviewed AI-generated code"
-      : `ailedger: ${count} AI-generated region${count === 1 ? "" : "s"} to review. Click to list them.`;
+      : `ailedger: ${count} AI-generated region${count === 1 ? "" : "s"} to review. Click to list them.`);
     this.item.show();
   }
 
@@ -85,4 +129,9 @@ export class StatusItem implements vscode.Disposable {
     this.listener.dispose();
     this.item.dispose();
   }
+}
+
+/** Markdown-escape a plain line, keeping `code` spans. */
+function escape(line: string): string {
+  return line.replace(/([\\*_[\]<>#])/g, "\\$1");
 }

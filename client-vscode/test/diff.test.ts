@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { diffInsertion, positionAt } from "../src/diff";
+import { diffInsertion, endOf, offsetAt, positionAt } from "../src/diff";
 
 test("single-line insertion at the cursor", () => {
   const before = "import os\n\ndef total(price, qty):\n";
@@ -98,4 +98,15 @@ test("no change is no insertion", () => {
 test("positionAt counts \\n, \\r\\n and \\r", () => {
   assert.deepEqual(positionAt("a\nb\r\nc\rd", 8), { line: 3, character: 1 });
   assert.deepEqual(positionAt("ab", 2), { line: 0, character: 2 });
+});
+
+test("offsetAt inverts positionAt (\\n, \\r\\n, \\r); endOf is where inserted text ends", () => {
+  const text = "a\nb\r\nc\rd🙂e";
+  for (let offset = 0; offset <= text.length; offset++) {
+    if (text[offset - 1] === "\r" && text[offset] === "\n") continue; // between \r and \n is not a position
+    assert.equal(offsetAt(text, positionAt(text, offset)), offset, `offset ${offset}`);
+  }
+  assert.equal(offsetAt(text, { line: 9, character: 0 }), text.length);
+  assert.deepEqual(endOf({ line: 2, character: 4 }, "xy"), { line: 2, character: 6 });
+  assert.deepEqual(endOf({ line: 2, character: 4 }, "x\n🙂"), { line: 3, character: 2 });
 });

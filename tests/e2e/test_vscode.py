@@ -93,7 +93,10 @@ class Deadline:
 class CodeServer:
     """code-server on a free loopback port with the VSIX and the stand-in installed."""
 
-    def __init__(self, tmp_path: Path, env: dict[str, str], settings: dict[str, Any]) -> None:
+    def __init__(self, tmp_path: Path, env: dict[str, str], settings: dict[str, Any],
+                 standins: tuple[str, ...] = ("standin-ai",), args: tuple[str, ...] = ()) -> None:
+        self.standins = standins
+        self.args = args
         self.home = tmp_path / "code-server"
         self.user_data = self.home / "user-data"
         self.extensions = self.home / "extensions"
@@ -125,23 +128,24 @@ class CodeServer:
 
     def start(self, folder: Path) -> str:
         self._run("--install-extension", str(VSIX))
-        # The stand-in is a plain folder; once a VSIX is installed, VS Code
+        # A stand-in is a plain folder; once a VSIX is installed, VS Code
         # loads only what extensions.json lists, so list it there too.
-        standin = self.extensions / "ailedger-tests.standin-ai-0.0.1"
-        shutil.copytree(HERE / "standin-ai", standin)
         listing = self.extensions / "extensions.json"
         entries = json.loads(listing.read_text())
-        entries.append({
-            "identifier": {"id": "ailedger-tests.standin-ai"}, "version": "0.0.1",
-            "location": {"$mid": 1, "path": str(standin), "scheme": "file"},
-            "relativeLocation": standin.name, "metadata": {"source": "resource"},
-        })
+        for name in self.standins:
+            standin = self.extensions / f"ailedger-tests.{name}-0.0.1"
+            shutil.copytree(HERE / name, standin)
+            entries.append({
+                "identifier": {"id": f"ailedger-tests.{name}"}, "version": "0.0.1",
+                "location": {"$mid": 1, "path": str(standin), "scheme": "file"},
+                "relativeLocation": standin.name, "metadata": {"source": "resource"},
+            })
         listing.write_text(json.dumps(entries))
         self.log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             [str(NODE), str(CODE_SERVER), "--auth", "none", "--bind-addr", f"127.0.0.1:{self.port}",
              "--user-data-dir", str(self.user_data), "--extensions-dir", str(self.extensions),
-             "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", str(folder)],
+             "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", *self.args, str(folder)],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{self.port}/"
@@ -181,11 +185,12 @@ class CodeServer:
 
 @contextmanager
 def vscode(tmp_path: Path, env: dict[str, str], repo: Path, name: str,
-           settings: dict[str, Any]) -> Iterator[tuple[Any, CodeServer, Deadline]]:
-    """A browser page on code-server with REPO open; a screenshot and logs on failure."""
+           settings: dict[str, Any], **options: Any) -> Iterator[tuple[Any, CodeServer, Deadline]]:
+    """A browser page on code-server with REPO open; a screenshot and logs on failure.
+    OPTIONS go to CodeServer (other stand-ins, extra code-server arguments)."""
     from playwright.sync_api import sync_playwright
 
-    server = CodeServer(tmp_path, env, settings)
+    server = CodeServer(tmp_path, env, settings, **options)
     deadline = Deadline(BUDGET_S)
     try:
         url = server.start(repo)
@@ -412,6 +417,7 @@ def test_tab_never_breaks(tmp_path: Path, env: dict[str, str], repo: Path, mode:
             toast.wait_for(timeout=deadline.left_ms())
             text = toast.inner_text()
             assert "not found" in text and "pip install ailedger" in text and "ailedger.server.command" in text
+            assert toast.locator(".monaco-button").filter(has_text="Install").count() == 1
             assert "ailedger: off" in status_text(page)
         accept_suggestion(page, deadline)
         assert save_and_read(page, deadline, repo / "app.py", 1) == ORIGINAL + TRIGGER + SUGGESTION
@@ -423,6 +429,23 @@ def test_tab_never_breaks(tmp_path: Path, env: dict[str, str], repo: Path, mode:
         saved = save_and_read(page, deadline, repo / "app.py", 2)
         assert saved == ORIGINAL + (TRIGGER + SUGGESTION + "\n") + TRIGGER + SUGGESTION
     assert "acceptance" not in events(env)
+
+
+@pytest.mark.usefixtures("tools")
+def test_finds_ailedger_in_the_workspace_venv(tmp_path: Path, env: dict[str, str], repo: Path) -> None:
+    """No ailedger.server.command: the extension finds the workspace's .venv/bin/ailedger."""
+    venv_bin = repo / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "ailedger").write_text(f"#!/bin/sh\nexec {sys.executable} -m ailedger \"$@\"\n")
+    (venv_bin / "ailedger").chmod(0o755)
+    with vscode(tmp_path, env, repo, "venv", METADATA) as (page, server, deadline):
+        open_file(page, deadline, "app.py", "def total")
+        deadline.poll("ailedger to start", lambda: status_text(page) == "ailedger")
+        accept_suggestion(page, deadline)
+        recorded = deadline.poll("the acceptance in the ledger", lambda: events(env).get("acceptance"))
+        assert recorded[0]["text"] == SUGGESTION
+        logs = "\n".join(p.read_text() for p in server.user_data.glob("logs/**/*ailedger*.log"))
+        assert f"ailedger from the workspace's .venv: [\"{venv_bin / 'ailedger'}\",\"lsp\"]" in logs, logs
 
 
 def test_extension_unit_tests() -> None:
