@@ -1,8 +1,11 @@
 """Wall time of an agent hook, process start to exit, as an agent sees it:
-the venv's `ailedger` console script run with the payload on stdin (Claude
-Code's PreToolUse / PostToolUse on a 1,000-line file in a git repository).
-The floor, `python3 -c pass` with the same interpreter, runs interleaved in
-the same loop so that machine load hits both alike.
+the command `ailedger hooks install claude-code` writes into
+.claude/settings.json, run with the payload on stdin (Claude Code's
+PreToolUse / PostToolUse on a 1,000-line file in a git repository).
+The floor, `python3 -c pass` with the venv's interpreter (the one the hook
+runs), runs interleaved in the same loop so that machine load hits both
+alike; when the `python3` on PATH is another program (a pyenv shim), it is
+timed too and shown beside it.
 
 Targets: before-edit median <= 2x the floor; before-edit p99 under 1 s while
 another process holds the ledger's write lock for 5 s.
@@ -15,6 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -74,6 +79,10 @@ class Hooks:
         self.env.pop("AILEDGER_HOOK_BUDGET", None)  # the hook's own budget, as users get it
         for args in (["init", "-q"], ["remote", "add", "origin", "git@git.example.com:acme/bench.git"]):
             subprocess.run(["git", *args], cwd=self.repo, check=True)
+        subprocess.run([str(AILEDGER), "hooks", "install", "claude-code"], cwd=self.repo, env=self.env, check=True,
+                       stdout=subprocess.DEVNULL)
+        settings = json.loads((self.repo / ".claude" / "settings.json").read_text())
+        self.command = shlex.split(settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"])  # what Claude Code runs
         self.n = 0
 
     def payload(self, event: str, key: str) -> bytes:
@@ -86,17 +95,17 @@ class Hooks:
 
     def before(self) -> float:
         self.n += 1
-        return wall([str(AILEDGER), "record", "--from", "claude-code"], self.payload("PreToolUse", f"b{self.n}"), self.env)
+        return wall(self.command, self.payload("PreToolUse", f"b{self.n}"), self.env)
 
     def after(self) -> float:
         """One whole edit; only the after-edit hook is timed."""
         self.n += 1
         key = f"a{self.n}"
-        wall([str(AILEDGER), "record", "--from", "claude-code"], self.payload("PreToolUse", key), self.env)
+        wall(self.command, self.payload("PreToolUse", key), self.env)
         lines = self.file.read_text().splitlines(keepends=True)
         lines.insert(len(lines) // 2, f"added_{self.n} = {self.n}\n")
         self.file.write_text("".join(lines))
-        return wall([str(AILEDGER), "record", "--from", "claude-code"], self.payload("PostToolUse", key), self.env)
+        return wall(self.command, self.payload("PostToolUse", key), self.env)
 
 
 def _acceptances(env: dict[str, str]) -> int:
@@ -111,11 +120,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         hooks = Hooks(Path(tmp))
         floor_env = dict(hooks.env)
-        floor, before, after = [], [], []
+        floor, before, after, path_floor = [], [], [], []
+        on_path = shutil.which("python3")
+        other = on_path is not None and Path(on_path).resolve() != PYTHON.resolve()
         hooks.after()  # warm-up: creates the ledger, caches the bytecode
         hooks.before()
         for _ in range(runs):
             floor.append(wall([str(PYTHON), "-c", "pass"], b"", floor_env))
+            if other:
+                path_floor.append(wall([str(on_path), "-c", "pass"], b"", floor_env))
             before.append(hooks.before())
             after.append(hooks.after())
 
@@ -144,11 +157,16 @@ def main() -> None:
         background = log.read_text().count("finishing in the background")
 
     base = statistics.median(floor)
-    print(f"hook wall time, process start to exit ({LINES:,}-line file, {runs} interleaved runs)\n")
+    print(f"hook wall time, process start to exit ({LINES:,}-line file, {runs} interleaved runs)")
+    print(f"hook command: {shlex.join(hooks.command)}")
+    if other:
+        print(f"python3 on PATH: {on_path} (not the venv's interpreter; the floor is the venv's, the stricter)")
+    print()
     cpu_base = statistics.median(CPU[v] for v in floor)
     print(f"{'':44} {'median':>9} {'p99':>9} {'x floor':>8} {'CPU med':>9} {'x floor':>8}")
     rows = [
-        ("floor: python3 -c pass", floor),
+        ("floor: python3 -c pass (the venv's)", floor),
+        *([("python3 -c pass, the python3 on PATH", path_floor)] if path_floor else []),
         ("before-edit (PreToolUse)", before),
         ("after-edit (PostToolUse, appends)", after),
         (f"floor, while the lock is held ({len(locked_floor)} runs)", locked_floor),

@@ -99,13 +99,20 @@ def _hook_line(argv: list[str]) -> Any:
                 return None
             value = rest.pop(0)
         found[flag] = value
-    from types import SimpleNamespace
-
     from ..hooks import SOURCES
 
     if found.get("--from") not in SOURCES:
         return None
-    return SimpleNamespace(command="record", source=found["--from"], db=found.get("--db"))
+    return _HookArgs(found["--from"], found.get("--db"))
+
+
+class _HookArgs:
+    """The parsed hook line (not types.SimpleNamespace: importing types costs a hook time)."""
+
+    command = "record"
+
+    def __init__(self, source: str, db: str | None) -> None:
+        self.source, self.db = source, db
 
 
 def open_ledger(args: argparse.Namespace, *, create: bool = True):  # type: ignore[no-untyped-def]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -35,9 +34,12 @@ class Installed:
 
 
 def command_argv(tool: str) -> list[str]:
-    """The command a hook runs: this very ailedger, so it works outside the venv too."""
-    exe = shutil.which("ailedger")
-    return [exe, "record", "--from", tool] if exe else [sys.executable, "-m", "ailedger", "record", "--from", tool]
+    """The command a hook runs: this very ailedger (its interpreter, its files), so it
+    works outside the venv too. Not the `ailedger` console script: hooks/launch.py
+    starts in about half the time (no `site`, no pip wrapper), and an agent waits on
+    every before-edit hook. Every form ends in `record --from TOOL` (see _has_command)."""
+    launcher = Path(__file__).resolve().with_name("launch.py")
+    return [sys.executable, "-S", str(launcher), "record", "--from", tool]
 
 
 def command_for(tool: str) -> str:
@@ -168,9 +170,12 @@ def _merge_json(path: Path, wanted: dict[str, list[dict[str, Any]]], *, top: dic
         if not isinstance(existing, list):
             raise UserError(f"{path}: hooks.{event} should be a list; nothing was changed")
         for entry in entries:
-            if not any(_has_command(e, entry) for e in existing):
+            ours = [e for e in existing if _has_command(e, entry)]
+            if not ours:
                 existing.append(entry)
                 changed = True
+            for e in ours:
+                changed |= _upgrade(e, entry)
     if changed:
         _write(path, json.dumps(config, indent=2) + "\n")
     return changed
@@ -178,14 +183,29 @@ def _merge_json(path: Path, wanted: dict[str, list[dict[str, Any]]], *, top: dic
 
 def _has_command(existing: Any, entry: dict[str, Any]) -> bool:
     """Is one of our commands already there (whatever path it was installed from)?"""
-    def commands(e: Any) -> list[str]:
-        if not isinstance(e, dict):
-            return []
-        return [str(e.get(k, "")) for k in ("command", "bash")] + [
-            str(h.get("command", "")) for h in e.get("hooks", []) if isinstance(h, dict)]
+    mine = " ".join([c for c in _commands(entry) if c][-1].split()[-3:])  # "record --from TOOL"
+    return any(c.endswith(mine) for c in _commands(existing))
 
-    mine = " ".join([c for c in commands(entry) if c][-1].split()[-3:])  # "record --from TOOL"
-    return any(c.endswith(mine) for c in commands(existing))
+
+def _commands(e: Any) -> list[str]:
+    if not isinstance(e, dict):
+        return []
+    return [str(e.get(k, "")) for k in ("command", "bash")] + [
+        str(h.get("command", "")) for h in e.get("hooks", []) if isinstance(h, dict)]
+
+
+def _upgrade(existing: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """Point one of our entries installed by another ailedger (an older command, a moved
+    venv) at this one's command; the rest of the entry is the user's and stays."""
+    new = [c for c in _commands(entry) if c][-1]
+    mine = " ".join(new.split()[-3:])
+    changed = False
+    for place in [existing] + [h for h in existing.get("hooks", []) if isinstance(h, dict)]:
+        for k in ("command", "bash"):
+            if isinstance(place.get(k), str) and place[k].endswith(mine) and place[k] != new:
+                place[k] = new
+                changed = True
+    return changed
 
 
 def _write(path: Path, text: str, *, executable: bool = False) -> None:

@@ -172,13 +172,14 @@ def _link_commit(db: str | None) -> None:
 
 
 def _payload() -> dict[str, Any]:
-    import json  # not orjson: that one loads datetime, uuid and platform, milliseconds a before-edit hook cannot spare
-
+    # Not orjson (it loads datetime, uuid and platform), nor json (re, enum, ...):
+    # milliseconds a before-edit hook cannot spare.
     from ..errors import UserError
+    from .fastjson import loads
 
     data = sys.stdin.buffer.read() if sys.stdin is not None else b""
     try:
-        payload = json.loads(data)
+        payload = loads(data)
     except ValueError as err:
         raise UserError(f"the hook payload on stdin is not JSON: {err}") from None
     if not isinstance(payload, dict):
@@ -206,7 +207,7 @@ class _Watchdog:
     nothing half-made."""
 
     def __init__(self, source: str, seconds: float) -> None:
-        import signal
+        signal = _signals()
 
         self.source, self.seconds, self.started = source, seconds, time.monotonic()
         self.reading, self.in_ledger, self.armed = True, False, False
@@ -226,7 +227,7 @@ class _Watchdog:
             self._detach()
 
     def disarm(self) -> None:
-        import signal
+        signal = _signals()
 
         if self.armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -234,7 +235,7 @@ class _Watchdog:
             self.armed = False
 
     def _due(self, _signum: int, _frame: object) -> None:
-        import signal
+        signal = _signals()
 
         if not self.reading and not self.in_ledger:
             self._detach()
@@ -251,7 +252,7 @@ class _Watchdog:
         os._exit(0)
 
     def _detach(self) -> None:
-        import signal
+        signal = _signals()
 
         sys.stdout.flush()
         sys.stderr.flush()
@@ -269,6 +270,19 @@ class _Watchdog:
     def _hung(self, _signum: int, _frame: object) -> None:
         _say(self.source, f"still busy after {HANG_LIMIT:g} s in the background; gave up, not recorded", log_only=True)
         os._exit(0)
+
+
+def _signals() -> Any:
+    """`_signal`, the C module that `signal` wraps in enums: the same functions and
+    constants without importing enum (milliseconds of every before-edit hook)."""
+    try:
+        import _signal
+
+        return _signal
+    except ImportError:  # pragma: no cover - a Python without it
+        import signal
+
+        return signal
 
 
 def _say(source: str, message: str, *, log_only: bool = False) -> None:

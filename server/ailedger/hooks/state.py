@@ -3,22 +3,30 @@ edit (keyed by the tool's id for that edit) and the session's last prompt."""
 
 from __future__ import annotations
 
-import json  # not orjson, nor typing at run time: a before-edit hook imports as little as it can
 import os
-from pathlib import Path
+
+# Not json, pathlib, orjson, nor typing at run time: a before-edit hook imports as little as it can.
+from .fastjson import dumps, loads
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 
 def state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    return Path(base) / "ailedger" / "hooks"
+    from pathlib import Path
+
+    return Path(_state_dir())
 
 
-def _file(tool: str, kind: str, key: str) -> Path:
-    return state_dir() / tool / kind / _name(key)
+def _state_dir() -> str:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "ailedger", "hooks")
+
+
+def _file(tool: str, kind: str, key: str) -> str:
+    return os.path.join(_state_dir(), tool, kind, _name(key))
 
 
 def _name(key: str) -> str:
@@ -33,11 +41,17 @@ def _name(key: str) -> str:
     return "h" + hashlib.sha256(raw).hexdigest()[:32]
 
 
-def _save(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(value), encoding="utf-8")
-    tmp.replace(path)
+def _save(path: str, value: Any) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(dumps(value))
+    os.replace(tmp, path)
+
+
+def _load(path: str) -> Any:
+    with open(path, "rb") as f:
+        return loads(f.read())
 
 
 def save_files(tool: str, key: str, files: dict[str, str | None]) -> None:
@@ -48,10 +62,13 @@ def save_files(tool: str, key: str, files: dict[str, str | None]) -> None:
 def take_files(tool: str, key: str) -> dict[str, str | None] | None:
     path = _file(tool, "before", key)
     try:
-        value = json.loads(path.read_bytes())
+        value = _load(path)
     except (OSError, ValueError):
         return None
-    path.unlink(missing_ok=True)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
     return value
 
 
@@ -61,7 +78,7 @@ def save_prompt(tool: str, session: str, prompt: str) -> None:
 
 def last_prompt(tool: str, session: str) -> str | None:
     try:
-        return json.loads(_file(tool, "prompt", session).read_bytes())["prompt"]
+        return _load(_file(tool, "prompt", session))["prompt"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -73,6 +90,6 @@ def remember(tool: str, kind: str, key: str, value: Any) -> None:
 
 def recall(tool: str, kind: str, key: str) -> Any:
     try:
-        return json.loads(_file(tool, kind, key).read_bytes())["value"]
+        return _load(_file(tool, kind, key))["value"]
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -7,7 +7,6 @@ Modules are imported on demand: a hook process pays only for its own agent
 
 from __future__ import annotations
 
-from importlib import import_module
 TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
 if TYPE_CHECKING:
     from typing import Any
@@ -23,7 +22,8 @@ AGENTS = {
 
 
 def handle(source: str, payload: dict[str, Any]) -> Outcome:
-    module = import_module(f".{AGENTS[source]}", __name__)
+    # __import__, not importlib.import_module: importlib's package loads warnings, time a hook cannot spare
+    module = __import__(f"{__name__}.{AGENTS[source]}", fromlist=["handle"])
     out: Outcome = module.handle(source, payload)
     return out
 

@@ -7,20 +7,19 @@ prompt. Claude Code names its model in the transcript; Codex in the payload.
 
 from __future__ import annotations
 
-from pathlib import Path
-TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+TYPE_CHECKING = False  # typing (and pathlib) cost a before-edit hook milliseconds
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 from .. import state
 from . import edits
-from .sessions import tail_json_lines
 from .edits import Outcome, mapping, text
 
 EDIT_TOOLS = {"Write", "Edit", "MultiEdit", "NotebookEdit", "apply_patch"}
 
 
-def paths(tool_name: str, tool_input: dict[str, Any], cwd: Path) -> list[Path]:
+def paths(tool_name: str, tool_input: dict[str, Any], cwd: str) -> list[str]:
     if tool_name == "apply_patch":
         patch = tool_input.get("command") or tool_input.get("patch") or tool_input.get("input")
         return edits.resolve(edits.patch_files(patch), cwd)
@@ -55,7 +54,7 @@ def handle(source: str, p: dict[str, Any]) -> Outcome:
         return Outcome()
     tool_input = mapping(p.get("tool_input"))
     key = edits.key(p.get("tool_use_id"), session=session, tool=tool_name)
-    files = paths(tool_name, tool_input, Path(text(p.get("cwd")) or "."))
+    files = paths(tool_name, tool_input, text(p.get("cwd")) or ".")
     if event == "PreToolUse":
         edits.keep(source, key, files)
         return Outcome()
@@ -74,12 +73,16 @@ def model(source: str, p: dict[str, Any]) -> dict[str, Any] | None:
     if isinstance(p.get("model"), str) and p["model"]:
         return edits.model(p["model"], "openai" if source == "codex" else None)
     if source == "claude-code" and isinstance(p.get("transcript_path"), str):
+        from pathlib import Path
+
         return edits.model(transcript_model(Path(p["transcript_path"])), "anthropic")
     return None
 
 
 def transcript_model(path: Path) -> str | None:
     """The model of the last assistant message in a JSON-lines transcript."""
+    from .sessions import tail_json_lines
+
     for entry in tail_json_lines(path):
         message = entry.get("message")
         if isinstance(message, dict) and message.get("role") == "assistant" and isinstance(message.get("model"), str):

@@ -13,9 +13,7 @@ before anything else is read, so Cline gets it even from a garbage payload.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+TYPE_CHECKING = False  # typing (and pathlib, re) cost a before-edit hook milliseconds
 if TYPE_CHECKING:
     from typing import Any
 
@@ -27,7 +25,7 @@ EDIT_TOOLS = {"write_to_file", "replace_in_file", "apply_patch", "editor", "new_
 ANSWER = '{"cancel": false}'
 
 # replace_in_file's blocks: "------- SEARCH / ======= / +++++++ REPLACE" (older: <<<<<<< / >>>>>>>).
-_BLOCK = re.compile(r"^(?:-{3,}|<{3,}) SEARCH\r?\n(.*?)^={3,}\r?\n(.*?)^(?:\+{3,}|>{3,}) REPLACE", re.M | re.S)
+_BLOCK = r"^(?:-{3,}|<{3,}) SEARCH\r?\n(.*?)^={3,}\r?\n(.*?)^(?:\+{3,}|>{3,}) REPLACE"  # re: compiled when used
 
 
 def _snake(p: dict[str, Any], camel: str, snake: str) -> Any:
@@ -48,13 +46,13 @@ def handle(source: str, p: dict[str, Any]) -> Outcome:
         return Outcome()
     args = mapping(data.get("parameters"))
     roots = _snake(p, "workspaceRoots", "workspace_roots") or []
-    cwd = Path(roots[0]) if roots and isinstance(roots[0], str) else Path(".")
+    cwd = roots[0] if roots and isinstance(roots[0], str) else "."
     if tool == "apply_patch":
         files = edits.resolve(edits.patch_files(args.get("input") or args.get("patch")), cwd)
     else:
         files = edits.resolve([args.get("path") or args.get("absolutePath") or args.get("file_path")], cwd)
 
-    def key(path: Path) -> str:
+    def key(path: str) -> str:
         return edits.key(None, session=task, tool=tool, path=path)
 
     if pre:
@@ -65,7 +63,9 @@ def handle(source: str, p: dict[str, Any]) -> Outcome:
         for path in files:
             edits.forget(source, key(path), [path])
         return Outcome()
-    pairs = [(old, new) for old, new in _BLOCK.findall(text(args.get("diff")))]
+    import re
+
+    pairs = [(old, new) for old, new in re.findall(_BLOCK, text(args.get("diff")), re.M | re.S)]
     if tool == "editor" and "new_str" in args:
         pairs = [(text(args.get("old_str")), text(args.get("new_str")))]
     model = mapping(p.get("model"))

@@ -18,15 +18,14 @@ The model comes from the CLI's session-state log
 from __future__ import annotations
 
 import os
-from pathlib import Path
-TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+TYPE_CHECKING = False  # typing and pathlib cost a before-edit hook milliseconds
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 from .. import state
 from . import edits
 from .edits import Outcome, mapping, text
-from .sessions import session_model
 
 # VS Code's edit tools, then the CLI's.
 CREATES = {"create_file", "create"}
@@ -68,12 +67,12 @@ def _failed(p: dict[str, Any]) -> bool:
     return kind in ("failure", "denied", "error") or result.get("success") is False or bool(result.get("error"))
 
 
-def files_and_edits(tool: str, args: dict[str, Any], cwd: Path) -> tuple[list[Path], dict[Path, list[tuple[str, str]]]]:
+def files_and_edits(tool: str, args: dict[str, Any], cwd: str) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
     """The files a Copilot edit tool touches, and the (old, new) strings it replaced there."""
     if tool == "apply_patch" or "*** Begin Patch" in text(args.get("input")):
         return edits.resolve(edits.patch_files(args.get("input") or args.get("patch")), cwd), {}
     if tool == "multi_replace_string_in_file":
-        pairs: dict[Path, list[tuple[str, str]]] = {}
+        pairs: dict[str, list[tuple[str, str]]] = {}
         for r in args.get("replacements") or []:
             if isinstance(r, dict):
                 for path in edits.resolve([r.get("filePath")], cwd):
@@ -99,10 +98,10 @@ def handle(source: str, p: dict[str, Any]) -> Outcome:
     if tool not in EDIT_TOOLS or event not in ("pre", "post", "failed"):
         return Outcome()
     args = _arguments(p.get("toolArgs") if "toolArgs" in p else p.get("tool_input"))
-    files, pairs = files_and_edits(tool, args, Path(text(p.get("cwd")) or "."))
+    files, pairs = files_and_edits(tool, args, text(p.get("cwd")) or ".")
     use_id = p.get("tool_use_id") or p.get("toolUseId")
 
-    def key(path: Path) -> str:
+    def key(path: str) -> str:
         return edits.key(use_id, session=session, tool=tool, path=path)
 
     if event == "pre":
@@ -122,10 +121,14 @@ def model(p: dict[str, Any], session: str) -> dict[str, Any] | None:
     """The payload's model, else the CLI's session-state log, else VS Code's transcript."""
     if isinstance(p.get("model"), str):
         return edits.model(p["model"])
+    from pathlib import Path
+
     home = Path(os.environ.get("COPILOT_HOME") or Path.home() / ".copilot")
     logs = [home / "session-state" / session / "events.jsonl"] if session and "/" not in session and session not in (".", "..") else []
     transcript = p.get("transcript_path") or p.get("transcriptPath")
     logs += [Path(transcript)] if isinstance(transcript, str) and transcript else []
+    from .sessions import session_model
+
     for log in logs:
         found = session_model(log)
         if found:

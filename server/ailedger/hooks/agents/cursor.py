@@ -11,9 +11,9 @@ first (the other sees the file as it recorded it, and skips).
 
 from __future__ import annotations
 
-from pathlib import Path
-TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+TYPE_CHECKING = False  # typing and pathlib cost a before-edit hook milliseconds
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 from .. import state
@@ -37,7 +37,7 @@ def handle(source: str, p: dict[str, Any]) -> Outcome:
         return _after_file_edit(p, tab=event == "afterTabFileEdit", common=common)
     if event in ("preToolUse", "postToolUse") and p.get("tool_name") in FILE_TOOLS:
         tool_input = mapping(p.get("tool_input"))
-        cwd = Path(text(p.get("cwd")) or next(iter(p.get("workspace_roots") or []), "."))
+        cwd = text(p.get("cwd")) or next(iter(p.get("workspace_roots") or []), ".")
         files = edits.resolve([tool_input.get("file_path") or tool_input.get("path") or tool_input.get("target_file")], cwd)
         key = edits.key(p.get("tool_use_id"), session=session, tool=text(p.get("tool_name")))
         if event == "preToolUse":
@@ -53,6 +53,8 @@ def handle(source: str, p: dict[str, Any]) -> Outcome:
 def _after_file_edit(p: dict[str, Any], *, tab: bool, common: dict[str, Any]) -> Outcome:
     if not text(p.get("file_path")):
         return Outcome()
+    from pathlib import Path
+
     path = Path(p["file_path"]).resolve()
     now = edits.read(path)
     if now is None:

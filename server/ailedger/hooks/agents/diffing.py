@@ -19,7 +19,7 @@ class Edit:
     """Everything an after-event knows about one tool call's edit."""
 
     source: str  # the hook's --from name: where its state is kept
-    paths: list[Path]
+    paths: list[Path] | list[str]
     edit_key: str | Any = ""  # or a function of the path, for session+tool+path pairing
     kind: str = "agent-edit"
     model: dict[str, Any] | None = None
@@ -28,7 +28,7 @@ class Edit:
     item: str = ""
     tool_version: str | None = None
     creates: bool = False  # the tool writes whole files: no before means a new file
-    replacements: dict[Path, list[tuple[str, str]]] = field(default_factory=dict)
+    replacements: dict[Path, list[tuple[str, str]]] | dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     tool_name: str | None = None  # the tool as recorded, when it is not `source` (generic)
 
 
@@ -60,7 +60,7 @@ def after(edit: Edit) -> Outcome:
 
 def params(path: Path, before: str | None, now: str, edit: Edit) -> list[dict[str, Any]]:
     return [{
-        "textDocument": {"uri": path.as_uri()},
+        "textDocument": {"uri": Path(path).as_uri()},
         "range": range_of(span),
         "text": inserted,
         "kind": edit.kind,

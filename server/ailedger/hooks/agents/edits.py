@@ -10,22 +10,23 @@ a key, so they never mix.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import os
 
 from ...files import read_document
 from .. import state
 
 # A before-edit hook runs this module and the agent waits on it: no typing,
-# dataclasses or diffing at the top. What only an after-event needs (Edit,
-# after, params) lives in diffing.py and is loaded when first asked for.
+# dataclasses, pathlib, re or diffing at the top (each costs it milliseconds).
+# What only an after-event needs (Edit, after, params) lives in diffing.py and
+# is loaded when first asked for. Paths here are strings (os.path).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, Iterable
 
     from .diffing import Edit, after, params  # noqa: F401
 
-_PATCH_FILE = re.compile(r"^\*\*\* (?:Add|Update) File: (.+)$|^\*\*\* Move to: (.+)$", re.M)
+_PATCH_FILE = r"^\*\*\* (?:Add|Update) File: (.+)$|^\*\*\* Move to: (.+)$"
 
 
 class Outcome:
@@ -36,7 +37,7 @@ class Outcome:
         self.notes = notes if notes is not None else []  # said on stderr and in the hook log
 
 
-def read(path: Path) -> str | None:
+def read(path: Path | str) -> str | None:
     try:
         return read_document(path)
     except (OSError, UnicodeDecodeError):
@@ -59,12 +60,13 @@ def model(model_id: Any, provider: str | None = None) -> dict[str, Any] | None:
     return {"provider": provider, "id": model_id, "version": None}
 
 
-def resolve(names: Iterable[Any], cwd: Path) -> list[Path]:
-    """Absolute paths of the files named, relative ones taken from the tool's cwd."""
+def resolve(names: Iterable[Any], cwd: Path | str) -> list[str]:
+    """Absolute paths of the files named, relative ones taken from the tool's cwd
+    (symbolic links resolved, as Path.resolve() does)."""
     out = []
     for name in names:
         if isinstance(name, str) and name.strip():
-            path = (cwd / name.strip()).resolve()
+            path = os.path.realpath(os.path.join(cwd, name.strip()))
             if path not in out:
                 out.append(path)
     return out
@@ -74,23 +76,25 @@ def patch_files(patch: Any) -> list[str]:
     """Files an `*** Begin Patch` patch adds or changes (Codex's, Copilot's, Cline's, OpenCode's)."""
     if isinstance(patch, list):
         patch = "\n".join(str(p) for p in patch)
-    return [a or b for a, b in _PATCH_FILE.findall(patch if isinstance(patch, str) else "")]
+    import re  # only patches need it
+
+    return [a or b for a, b in re.findall(_PATCH_FILE, patch if isinstance(patch, str) else "", re.M)]
 
 
-def key(edit_id: Any, *, session: str = "", tool: str = "", path: Path | None = None) -> str:
+def key(edit_id: Any, *, session: str = "", tool: str = "", path: Path | str | None = None) -> str:
     """The tool's id for the edit where it gives one, else session + tool + path."""
     if isinstance(edit_id, str | int) and str(edit_id):
         return f"id:{edit_id}"
     return f"s:{session}\x00{tool}\x00{path or ''}"
 
 
-def keep(source: str, edit_key: str, paths: Iterable[Path]) -> None:
+def keep(source: str, edit_key: str, paths: Iterable[Path | str]) -> None:
     """Before the edit: keep each file as it is (None for one that does not exist yet)."""
     for path in paths:
         state.save_files(source, f"{edit_key}\x00{path}", {str(path): read(path)})
 
 
-def forget(source: str, edit_key: str, paths: Iterable[Path]) -> None:
+def forget(source: str, edit_key: str, paths: Iterable[Path | str]) -> None:
     """A failed or refused edit: drop what was kept for it."""
     for path in paths:
         state.take_files(source, f"{edit_key}\x00{path}")

@@ -9,8 +9,7 @@ call's AfterTool has `tool_response.error`.
 
 from __future__ import annotations
 
-from pathlib import Path
-TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+TYPE_CHECKING = False  # typing (and pathlib, re) cost a before-edit hook milliseconds
 if TYPE_CHECKING:
     from typing import Any
 
@@ -37,7 +36,7 @@ def handle(source: str, p: dict[str, Any]) -> Outcome:
     if tool not in EDIT_TOOLS or event not in ("BeforeTool", "AfterTool"):
         return Outcome()
     args = mapping(p.get("tool_input"))
-    files = edits.resolve([args.get("file_path") or args.get("absolute_path")], Path(text(p.get("cwd")) or "."))
+    files = edits.resolve([args.get("file_path") or args.get("absolute_path")], text(p.get("cwd")) or ".")
     key = edits.key(None, session=session, tool=tool, path=files[0] if files else None)
     if event == "BeforeTool":
         edits.keep(source, key, files)

@@ -14,8 +14,7 @@ and the model ({providerID, modelID}), kept for the session.
 
 from __future__ import annotations
 
-from pathlib import Path
-TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+TYPE_CHECKING = False  # typing (and pathlib, re) cost a before-edit hook milliseconds
 if TYPE_CHECKING:
     from typing import Any
 
@@ -37,7 +36,7 @@ def handle(source: str, p: dict[str, Any]) -> Outcome:
     if tool not in EDIT_TOOLS or hook not in ("tool.execute.before", "tool.execute.after"):
         return Outcome()
     args = mapping(output.get("args") if hook == "tool.execute.before" else given.get("args"))
-    cwd = Path(text(p.get("directory")) or ".")
+    cwd = text(p.get("directory")) or "."
     if tool in ("patch", "apply_patch"):
         files = edits.resolve(edits.patch_files(args.get("patchText") or args.get("patch")), cwd)
     else:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+TYPE_CHECKING = False  # typing and pathlib cost a before-edit hook milliseconds
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 

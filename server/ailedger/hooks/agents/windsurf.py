@@ -10,8 +10,7 @@ path; without a before, the edits are undone on a copy.
 
 from __future__ import annotations
 
-from pathlib import Path
-TYPE_CHECKING = False  # typing costs a before-edit hook milliseconds
+TYPE_CHECKING = False  # typing (and pathlib, re) cost a before-edit hook milliseconds
 if TYPE_CHECKING:
     from typing import Any
 
@@ -32,7 +31,7 @@ def handle(source: str, p: dict[str, Any]) -> Outcome:
         return Outcome()
     if event not in ("pre_write_code", "post_write_code") or not text(info.get("file_path")):
         return Outcome()
-    files = edits.resolve([info["file_path"]], Path("."))
+    files = edits.resolve([info["file_path"]], ".")
     key = edits.key(None, session=session, tool="write_code", path=files[0])
     if event == "pre_write_code":
         edits.keep(source, key, files)
