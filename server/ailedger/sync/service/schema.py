@@ -141,6 +141,7 @@ def _version_3(t: Any) -> None:
     t.x("ALTER TABLE events_partitioned RENAME TO events")
     t.x("CREATE INDEX events_repo ON events (org, repo, cursor)")
     t.x("CREATE INDEX events_id ON events (id)")
+    t.x("CREATE INDEX events_device ON events (device, seq)")  # exports read each chain in order
 
 
 MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2), (V3, _version_3)]
