@@ -128,6 +128,13 @@ def test_export_writes_the_earlier_months_that_verify_then_drop(seeded, tmp_path
     # Clear one-line errors, nothing written or dropped.
     assert "expected a date" in cli("--before", "March", *backend, env=env).stderr
     assert "nothing to export" in cli("--before", "2023-06-01", *backend, env=env).stderr
+    assert "is not over" in cli("--before", "2999-01-01", *backend, env=env).stderr
+    header_only = tmp_path / "cut.jsonl"
+    header_only.write_bytes(lines[0] + b"\n" + b'{"kind": "event", "event": {"id": "x"}}\n')
+    assert "line 2: 'event' line: a field is missing or malformed" in cli("--verify", str(header_only),
+                                                                           env=env).stderr
+    header_only.write_bytes(b"\n".join(lines[:-1]) + b"\n")
+    assert "ends before its end line" in cli("--verify", str(header_only), env=env).stderr
     assert "--drop needs --out FILE" in cli("--before", "2024-03-01", "--drop", *backend, env=env).stderr
     assert "the file exists" in cli("--before", "2024-03-01", "--out", str(out), "--drop", *backend,
                                     env=env).stderr

@@ -5,7 +5,7 @@ The export is JSON Lines that verify on their own:
     {"kind": "export", "v": 1, "before": "2026-12-01", "months": [...], "keyId": ..., "publicKey": ...}
     {"kind": "event", "org": ..., "cursor": N, "receivedAt": ..., "event": {id, device, seq, prevHash, hash, ...}}
     ... each device's events in seq order, then its checkpoint:
-    {"kind": "checkpoint", "org": ..., "checkpoint": {device, seq, hash, eventId, signedAt, keyId, publicKey, signature}}
+    {"kind": "checkpoint", "org": ..., "checkpoint": {device, seq, hash, eventId, signedAt, keyId, ...}}
     {"kind": "end", "events": N, "devices": M}
 
 Every event's hash covers its content and position and links to the one
@@ -135,57 +135,69 @@ def verify(lines: Iterable[bytes]) -> Summary:
             kind = item["kind"]
         except (orjson.JSONDecodeError, TypeError, KeyError):
             raise ExportError(f"{where}: not an export line (malformed JSON)") from None
-        if ended:
-            raise ExportError(f"{where}: a line after the end line")
-        if header is None:
-            if kind != "export":
-                raise ExportError(f"{where}: the file does not start with an export line")
-            header, summary.before, summary.months = item, item["before"], item["months"]
-            continue
-        if kind == "event":
-            e = item["event"]
-            if not isinstance(e, dict) or not hash_ok(e):
-                raise ExportError(f"{where}: event {e.get('id', '?')}: its hash does not match its content")
-            if item["receivedAt"] >= header["before"]:
-                raise ExportError(f"{where}: event {e['id']} was received after the export's bound")
-            if prev is not None and prev["device"] == e["device"]:
-                if e["seq"] != prev["seq"] + 1 or e["prevHash"] != prev["hash"]:
-                    raise ExportError(f"{where}: event {e['id']} does not follow seq {prev['seq']} of its device")
-            else:
-                if prev is not None:
-                    raise ExportError(f"{where}: device {prev['device'][:8]} has no checkpoint")
-                if e["device"] in done:
-                    raise ExportError(f"{where}: device {e['device'][:8]} appears twice")
-                if e["seq"] == 1 and e["prevHash"] != ZERO:
-                    raise ExportError(f"{where}: event {e['id']}: seq 1 does not start from the zero hash")
-            prev = e
-            summary.events += 1
-        elif kind == "checkpoint":
-            c = item["checkpoint"]
-            if prev is None or c["device"] != prev["device"]:
-                raise ExportError(f"{where}: a checkpoint for a device with no events before it")
-            if not checkpoint_valid(c, header["publicKey"]):
-                raise ExportError(f"{where}: the checkpoint of device {c['device'][:8]} is not signed by the export's key")
-            if (c["seq"], c["hash"], c["eventId"]) != (prev["seq"], prev["hash"], prev["id"]):
-                raise ExportError(f"{where}: the checkpoint of device {c['device'][:8]} does not match its last event")
-            done.add(prev["device"])
-            prev = None
-            summary.devices += 1
-        elif kind == "end":
-            if prev is not None:
-                raise ExportError(f"{where}: device {prev['device'][:8]} has no checkpoint")
-            if (item["events"], item["devices"]) != (summary.events, summary.devices) or \
-                    header["events"] != summary.events:
-                raise ExportError(f"{where}: the end line counts {item['events']} events, the file holds "
-                                  f"{summary.events}")
-            ended = True
-        else:
-            raise ExportError(f"{where}: unknown line kind {kind!r}")
+        try:
+            header, prev, ended = _check_line(where, item, kind, header, prev, done, ended, summary)
+        except (KeyError, TypeError, AttributeError) as err:
+            raise ExportError(f"{where}: {kind!r} line: a field is missing or malformed ({err})") from None
     if header is None:
         raise ExportError("the file is empty")
     if not ended:
         raise ExportError("the file ends before its end line (cut off?)")
     return summary
+
+
+def _check_line(where: str, item: dict[str, Any], kind: str, header: dict[str, Any] | None,
+                prev: dict[str, Any] | None, done: set[str], ended: bool,
+                summary: Summary) -> tuple[dict[str, Any], dict[str, Any] | None, bool]:
+    """One line against what came before it: (header, the device's last event, ended)."""
+    if ended:
+        raise ExportError(f"{where}: a line after the end line")
+    if header is None:
+        if kind != "export":
+            raise ExportError(f"{where}: the file does not start with an export line")
+        summary.before, summary.months = item["before"], item["months"]
+        return item, None, False
+    if kind == "event":
+        e = item["event"]
+        if not isinstance(e, dict) or not hash_ok(e):
+            raise ExportError(f"{where}: event {e.get('id', '?')}: its hash does not match its content")
+        if item["receivedAt"] >= header["before"]:
+            raise ExportError(f"{where}: event {e['id']} was received after the export's bound")
+        if prev is not None and prev["device"] == e["device"]:
+            if e["seq"] != prev["seq"] + 1 or e["prevHash"] != prev["hash"]:
+                raise ExportError(f"{where}: event {e['id']} does not follow seq {prev['seq']} of its device")
+        else:
+            if prev is not None:
+                raise ExportError(f"{where}: device {prev['device'][:8]} has no checkpoint")
+            if e["device"] in done:
+                raise ExportError(f"{where}: device {e['device'][:8]} appears twice")
+            if e["seq"] == 1 and e["prevHash"] != ZERO:
+                raise ExportError(f"{where}: event {e['id']}: seq 1 does not start from the zero hash")
+        prev = e
+        summary.events += 1
+    elif kind == "checkpoint":
+        c = item["checkpoint"]
+        if prev is None or c["device"] != prev["device"]:
+            raise ExportError(f"{where}: a checkpoint for a device with no events before it")
+        if not checkpoint_valid(c, header["publicKey"]):
+            raise ExportError(f"{where}: the checkpoint of device {c['device'][:8]} is not signed by the"
+                          " export's key")
+        if (c["seq"], c["hash"], c["eventId"]) != (prev["seq"], prev["hash"], prev["id"]):
+            raise ExportError(f"{where}: the checkpoint of device {c['device'][:8]} does not match its last event")
+        done.add(prev["device"])
+        prev = None
+        summary.devices += 1
+    elif kind == "end":
+        if prev is not None:
+            raise ExportError(f"{where}: device {prev['device'][:8]} has no checkpoint")
+        if (item["events"], item["devices"]) != (summary.events, summary.devices) or \
+                header["events"] != summary.events:
+            raise ExportError(f"{where}: the end line counts {item['events']} events, the file holds "
+                              f"{summary.events}")
+        ended = True
+    else:
+        raise ExportError(f"{where}: unknown line kind {kind!r}")
+    return header, prev, ended
 
 
 def verify_file(path: Path) -> Summary:
