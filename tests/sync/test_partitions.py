@@ -158,6 +158,8 @@ def test_export_writes_the_earlier_months_that_verify_then_drop(seeded, tmp_path
         assert resent.status_code == 200 and resent.json()["duplicates"] == 4  # dropped, still known
         pulled = httpx.get(f"{service.url}/v1/events", params={"after": 0}, headers=headers).json()
         assert [e["id"] for e in pulled["events"]] == [e["id"] for e in by_month["2024-03"]] + [e["id"] for e in nxt]
+        inside = httpx.get(f"{service.url}/v1/events", params={"after": 5}, headers=headers).json()  # a dropped cursor
+        assert inside == pulled
         assert httpx.get(f"{service.url}/v1/alerts", headers={
             "authorization": f"Bearer {service.token('lead@example.com', role='lead')}"}).json()["alerts"] == []
     finally:
