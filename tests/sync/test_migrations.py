@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
+import pytest
 
 from ailedger.ledger import projection
 from ailedger.sync.service import rollup
@@ -41,3 +42,57 @@ def test_a_database_from_before_versions_is_migrated(tmp_path: Path) -> None:
     assert storage.read(lambda t: t.x("SELECT cursor FROM clock").fetchone()) == (7,)
     storage.conn.close()
     assert SqliteStorage(path).ready() is None  # and a second start changes nothing
+
+
+def test_a_postgres_events_table_from_version_2_is_partitioned_by_month(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unpartitioned events of a version-2 database move into month
+    partitions; their ids keep dedupe (a re-sent old event is a duplicate) and
+    new events continue the device's chain."""
+    import psycopg
+
+    from ailedger.ledger.store import Ledger
+    from ailedger.sync.service import schema
+    from ailedger.sync.service.postgres import PostgresStorage
+    from helpers_service import postgres_schema
+
+    url = postgres_schema("migrate_partition")
+    with monkeypatch.context() as old_code:  # the service as it was at version 2
+        old_code.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
+        old_code.setattr(schema, "VERSION", 2)
+        with psycopg.connect(url, autocommit=True) as conn:
+            schema.migrate_postgres(conn)
+    ledger = Ledger(tmp_path / "ledger.db")
+    ledger.append_many([("acceptance", acceptance_payload(i, regionId=f"M{i}")) for i in range(4)],
+                       actor="dev@example.com")
+    rows = ledger.conn.execute("SELECT id, device, seq, prev_hash, hash, body FROM events ORDER BY seq").fetchall()
+    with psycopg.connect(url, autocommit=True) as conn:
+        for i, (event_id, device, seq, prev, digest, body) in enumerate(rows):
+            conn.execute("INSERT INTO events VALUES (%s,%s,%s,%s,%s,%s,'acceptance',%s,'default',NULL,%s)",
+                         (i + 1, event_id, device, seq, prev, digest, body, f"2025-0{1 + i // 2}-10T00:00:00Z"))
+        conn.execute("UPDATE clock SET cursor = 4")
+        conn.execute("INSERT INTO devices VALUES (%s, 'default', 'dev@example.com', 4, %s, %s)",
+                     (rows[-1][1], rows[-1][4], rows[-1][0]))
+
+    storage = PostgresStorage(url)
+    try:
+        assert storage.ready() is None
+        assert storage.read(lambda t: t.x("SELECT relkind FROM pg_class WHERE oid = 'events'::regclass")
+                            .fetchone()) == ("p",)
+        assert dict(storage.read(lambda t: t.rows("SELECT tableoid::regclass::text, COUNT(*) FROM events"
+                                                  " GROUP BY 1"))) == {"events_2025_01": 2, "events_2025_02": 2}
+        token = storage.create_token("dev@example.com", "reviewer", "default")
+        who = storage.principal(token)
+        assert who is not None
+        events = [{"id": r[0], "device": r[1], "seq": r[2], "prevHash": r[3], "hash": r[4], **orjson.loads(r[5])}
+                  for r in rows]
+        _, answer = storage.push(who, events[:2], None, "sha", lambda r: r)
+        assert orjson.loads(answer) == {"accepted": 0, "duplicates": 2, "heads": {}}
+        ledger.append("acceptance", acceptance_payload(9, regionId="M9"), actor="dev@example.com")
+        r = ledger.conn.execute("SELECT id, device, seq, prev_hash, hash, body FROM events WHERE seq = 5").fetchone()
+        _, answer = storage.push(who, [{"id": r[0], "device": r[1], "seq": r[2], "prevHash": r[3], "hash": r[4],
+                                        **orjson.loads(r[5])}], None, "sha", lambda r: r)
+        assert orjson.loads(answer)["accepted"] == 1
+        assert storage.events("default", None, 4, 10)[1] == 5  # the clock went on after the old cursors
+    finally:
+        storage.close()

@@ -26,6 +26,28 @@ examples:
   ailedger serve --database-url postgresql://audit@db/ailedger --pool 20
   ailedger serve token create --user lead@example.com --role lead
   ailedger serve token revoke ail_...            refused by every replica at once
+  ailedger serve export --before 2026-07-01 --out 2026-h1.jsonl --drop --database-url postgresql://audit@db/ailedger
+  ailedger serve export --verify 2026-h1.jsonl   recheck an export's chains and checkpoints
+"""
+
+EXPORT_HELP = """\
+Write every event received before DATE's month (whole months only) as JSON
+Lines that verify on their own: each device's chain in seq order with its
+hashes, and a checkpoint of its last exported event signed with the service's
+key (run it with the replicas' --data folder, or a copy of service-key.pem).
+Progress goes to stderr.
+
+With --drop (PostgreSQL only: its events are partitioned by month) the file
+is written, fsynced, read back and verified, and then those months'
+partitions are detached and dropped. Devices' heads stay, so chains continue;
+pulls from a cursor inside the dropped months continue from the oldest kept
+event. On the embedded SQLite backend export works and --drop is refused.
+
+examples:
+  ailedger serve export --before 2026-07-01 --database-url postgresql://audit@db/ailedger --out 2026-h1.jsonl
+  ailedger serve export --before 2026-07-01 --database-url postgresql://audit@db/ailedger --out 2026-h1.jsonl --drop
+  ailedger serve export --before 2026-03-01 | gzip > early.jsonl.gz      embedded SQLite, to stdout
+  ailedger serve export --verify 2026-h1.jsonl
 """
 
 
@@ -41,7 +63,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
                    help="on SIGTERM, wait this long for requests in flight (30)")
     p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
     p.set_defaults(run=run)
-    actions = p.add_subparsers(dest="serve_action", metavar="token")
+    actions = p.add_subparsers(dest="serve_action", metavar="{token,export}")
     token = actions.add_parser("token", help="manage access tokens")
     token_actions = token.add_subparsers(dest="token_action", metavar="{create,revoke}", required=True)
     create = token_actions.add_parser("create", help="create a token; prints it alone on stdout",
@@ -60,6 +82,15 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     revoke.add_argument("--data", type=Path, dest="token_data", help="as for serve")
     revoke.add_argument("--database-url", dest="token_database_url", metavar="URL", help="as for serve")
     revoke.set_defaults(run=run_revoke)
+    export = actions.add_parser("export", help="export old months as verifiable JSON Lines (and drop them)",
+                                description=EXPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    export.add_argument("--before", metavar="DATE", help="YYYY-MM-DD: events received before the start of its month")
+    export.add_argument("--out", default="-", metavar="FILE", help="where to write (default -: stdout)")
+    export.add_argument("--drop", action="store_true", help="then drop those months (PostgreSQL; needs --out FILE)")
+    export.add_argument("--verify", type=Path, metavar="FILE", help="only recheck an export file")
+    export.add_argument("--data", type=Path, dest="export_data", help="as for serve (the service key is read there)")
+    export.add_argument("--database-url", dest="export_database_url", metavar="URL", help="as for serve")
+    export.set_defaults(run=run_export)
 
 
 def data_dir(flag: Path | None) -> Path:
@@ -108,6 +139,31 @@ def run_revoke(args: argparse.Namespace) -> int:
     finally:
         storage.close()
     print("revoked")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from ..cli import UsageError
+    from ..sync.service import archive
+    from ..sync.service.keys import ServiceKey
+
+    if args.verify:
+        summary = archive.verify_file(args.verify)
+        print(f"{args.verify}: {summary.events} events of {summary.devices} devices received before "
+              f"{summary.before} ({', '.join(summary.months)}): chains and checkpoints verify")
+        return 0
+    if not args.before:
+        raise UsageError("serve export: give --before DATE (or --verify FILE)")
+    folder = data_dir(args.export_data or args.data)
+    storage = _open(folder, args.export_database_url or args.database_url)
+    try:
+        summary = archive.export(storage, ServiceKey.load_or_create(folder / "service-key.pem"), args.before,
+                                 args.out, args.drop, archive.stderr)
+    finally:
+        storage.close()
+    if args.out != "-":
+        print(f"{args.out}: {summary.events} events of {summary.devices} devices"
+              + (", months dropped" if args.drop else ""))
     return 0
 
 

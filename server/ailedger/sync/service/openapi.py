@@ -65,6 +65,9 @@ def document() -> dict[str, Any]:
                 },
                 "get": {
                     "summary": "Pull events of the organisation, by repository, after a cursor",
+                    "description": "Events in cursor (commit) order. On PostgreSQL old months may have been"
+                                   " exported and dropped (`ailedger serve export --drop`): a pull from a cursor"
+                                   " inside them continues from the oldest kept event.",
                     "parameters": [{"name": "repo", "in": "query", "schema": {"type": "string"}},
                                    {"name": "after", "in": "query", "schema": {"type": "integer"}},
                                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 5000}}],

@@ -24,6 +24,7 @@ class PostgresStorage(Storage):
                 migrate_postgres(conn)
         except psycopg.Error as err:
             raise ConnectionError(f"cannot connect to {self.where}: {err}".strip()) from None
+        self.months: set[str] = set()  # months whose partition this process has seen exist (a cache only)
         self.pool = ConnectionPool(url, min_size=2, max_size=pool_size, kwargs={"autocommit": True},
                                    timeout=10, open=True, name="ailedger")
 
@@ -39,6 +40,18 @@ class PostgresStorage(Storage):
             raise Unavailable(f"no database connection free within {self.pool.timeout:g} s") from err
         except psycopg.OperationalError as err:
             raise Unavailable(f"database {self.where}: {str(err).strip()[:200]}") from err
+
+    def prepare(self, received: str) -> None:
+        """The partition for the month of `received` exists (checked once per month per process)."""
+        from . import partitions
+
+        month = partitions.month_of(received)
+        if month in self.months:
+            return
+        with self.tx() as t:  # ahead too, so the turn of the month waits on nothing
+            partitions.ensure(t, month)
+            partitions.ensure(t, partitions.next_month(month))
+        self.months.add(month)
 
     def collided(self, err: Exception) -> bool:
         from psycopg import errors

@@ -104,7 +104,47 @@ def _version_2(t: Any) -> None:
     rollup.write(t, rollup.deltas(pairs))
 
 
-MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2)]
+# 3: a record of the months exported and dropped (both backends); on
+# PostgreSQL the events table becomes partitioned by month (see partitions.py).
+V3 = """
+CREATE TABLE dropped_months (month TEXT PRIMARY KEY, events BIGINT NOT NULL, last_cursor BIGINT NOT NULL,
+    export TEXT NOT NULL, at TEXT NOT NULL);
+"""
+
+EVENTS_PARTITIONED = """
+CREATE TABLE events_partitioned (cursor BIGINT NOT NULL, id TEXT COLLATE "C" NOT NULL,
+    device TEXT COLLATE "C" NOT NULL, seq BIGINT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+    type TEXT NOT NULL, body TEXT NOT NULL, org TEXT COLLATE "C" NOT NULL, repo TEXT COLLATE "C",
+    received_at TEXT COLLATE "C" NOT NULL, PRIMARY KEY (cursor, received_at)) PARTITION BY RANGE (received_at);
+CREATE TABLE events_default PARTITION OF events_partitioned DEFAULT;
+CREATE TABLE event_ids (id TEXT COLLATE "C" PRIMARY KEY, device TEXT COLLATE "C" NOT NULL, seq BIGINT NOT NULL,
+    hash TEXT NOT NULL, UNIQUE (device, seq))
+"""
+
+
+def _version_3(t: Any) -> None:
+    """PostgreSQL: the events move into a table partitioned by month (one
+    partition per month they were received in, made before the copy so none
+    land in the default), their ids into `event_ids`; then it takes the name."""
+    if not t.postgres:
+        return
+    from . import partitions
+
+    for statement in EVENTS_PARTITIONED.split(";"):
+        t.x(statement)
+    for (month,) in t.rows("SELECT DISTINCT substr(received_at, 1, 7) FROM events"):
+        if partitions.MONTH.match(partitions.name(month)):  # anything else stays in the default
+            t.x(partitions.create_sql(month, "events_partitioned"))
+    t.x("INSERT INTO events_partitioned SELECT * FROM events")
+    t.x("INSERT INTO event_ids SELECT id, device, seq, hash FROM events")
+    t.x("DROP TABLE events")
+    t.x("ALTER TABLE events_partitioned RENAME TO events")
+    t.x("CREATE INDEX events_repo ON events (org, repo, cursor)")
+    t.x("CREATE INDEX events_id ON events (id)")
+    t.x("CREATE INDEX events_device ON events (device, seq)")  # exports read each chain in order
+
+
+MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2), (V3, _version_3)]
 VERSION = len(MIGRATIONS)
 
 

@@ -146,6 +146,7 @@ class Storage:
     """Both backends: the SQL is shared; each says how to open a transaction."""
 
     postgres = False
+    received_now: Callable[[], str] = staticmethod(_now)  # the clock stamping received_at (tests set it)
 
     @contextmanager
     def tx(self) -> Iterator[Tx]:
@@ -171,6 +172,9 @@ class Storage:
 
     def collided(self, err: Exception) -> bool:
         return False
+
+    def prepare(self, received: str) -> None:
+        """Whatever storing events received at `received` needs first (PostgreSQL: the month's partition)."""
 
     def close(self) -> None:
         pass
@@ -199,8 +203,10 @@ class Storage:
     def push(self, principal: Principal, events: list[dict[str, Any]], key: str | None, body_sha: str,
              respond: Callable[[dict[str, Any]], Any]) -> tuple[int, bytes]:
         """Merge a batch (all or nothing); returns (status, response body)."""
+        received = self.received_now()
+        self.prepare(received)
         try:
-            return self.write(lambda t: _push(t, principal, events, key, body_sha, respond))
+            return self.write(lambda t: _push(t, principal, events, key, body_sha, respond, received))
         except Refused as refused:
             if refused.status == 409:
                 self.write(lambda t: t.x(
@@ -277,7 +283,7 @@ def _idempotent(t: Tx, key: str, body_sha: str) -> tuple[int, bytes] | None:
 
 
 def _push(t: Tx, principal: Principal, events: list[dict[str, Any]], key: str | None, body_sha: str,
-          respond: Callable[[dict[str, Any]], Any]) -> tuple[int, bytes]:
+          respond: Callable[[dict[str, Any]], Any], received: str) -> tuple[int, bytes]:
     events = sorted(events, key=lambda e: (e["device"], e["seq"]))
     heads = _lock_heads(t, principal, sorted({e["device"] for e in events}))
     if key:  # read again under the lock: the same batch may have just committed through another replica
@@ -297,7 +303,7 @@ def _push(t: Tx, principal: Principal, events: list[dict[str, Any]], key: str | 
             (key, body_sha, status, response.decode()))
     if count is not None:
         count()
-        _append(t, principal.org, fresh)  # last: takes the clock, held until commit
+        _append(t, principal.org, fresh, received)  # last: takes the clock, held until commit
     return status, response
 
 
@@ -324,9 +330,10 @@ def _check(t: Tx, principal: Principal, events: list[dict[str, Any]],
     known: dict[str, str] = {}
     ids = [e["id"] for e in events]
     step = len(ids) if t.postgres else 500  # SQLite caps the parameters of a statement
+    table = "event_ids" if t.postgres else "events"  # event_ids: unpartitioned, and kept when months are dropped
     for k in range(0, len(ids), step):
         where, params = t.among("id", ids[k:k + step])
-        known.update(t.rows(f"SELECT id, hash FROM events WHERE {where}", params))
+        known.update(t.rows(f"SELECT id, hash FROM {table} WHERE {where}", params))
     fresh: list[dict[str, Any]] = []
     duplicates = 0
     for e in events:
@@ -447,16 +454,25 @@ PROJECT: dict[str, Callable[[dict[str, dict[str, Any]], dict[str, Any], list[str
 }
 
 
-def _append(t: Tx, org: str, events: list[dict[str, Any]]) -> None:
+def _append(t: Tx, org: str, events: list[dict[str, Any]], received: str) -> None:
     """Store the events with cursors taken from the clock, locked until commit:
-    cursors are handed out in commit order (see the module's docstring)."""
+    cursors are handed out in commit order (see the module's docstring). On
+    PostgreSQL the same statement fills `event_ids`, whose unique keys stand
+    for the partitioned table's (see partitions.py)."""
     last = t.x("UPDATE clock SET cursor = cursor + ? WHERE id = 1 RETURNING cursor", (len(events),)).fetchone()[0]
     first = last - len(events) + 1
-    now = _now()
-    t.insert("events", EVENT_COLUMNS, EVENT_TYPES, [
-        (first + i, e["id"], e["device"], e["seq"], e["prevHash"], e["hash"], e["type"],
-         orjson.dumps({k: e[k] for k in ("actor", "payload", "ts", "type", "v")}).decode(), org, e.pop("_repo"), now)
-        for i, e in enumerate(events)])
+    rows = [(first + i, e["id"], e["device"], e["seq"], e["prevHash"], e["hash"], e["type"],
+             orjson.dumps({k: e[k] for k in ("actor", "payload", "ts", "type", "v")}).decode(), org, e.pop("_repo"),
+             received) for i, e in enumerate(events)]
+    if not t.postgres:
+        t.insert("events", EVENT_COLUMNS, EVENT_TYPES, rows)
+        return
+    names = ", ".join(EVENT_COLUMNS)
+    spec = ", ".join(f"{c} {ty}" for c, ty in zip(EVENT_COLUMNS, EVENT_TYPES))
+    t.x(f"WITH x AS (SELECT * FROM json_to_recordset(?::json) AS x({spec})),"
+        " ids AS (INSERT INTO event_ids (id, device, seq, hash) SELECT id, device, seq, hash FROM x)"
+        f" INSERT INTO events ({names}) SELECT {names} FROM x",
+        [orjson.dumps([dict(zip(EVENT_COLUMNS, row)) for row in rows]).decode()])
 
 
 def encode_cursor(values: tuple[Any, ...]) -> str:
