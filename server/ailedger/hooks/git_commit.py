@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..capture import range_of
+from ..gitread import blob_text
 from ..regions.inserted import inserted_hunks
 
 # Co-authored-by names or addresses that AI tools write into commits.
@@ -42,16 +43,6 @@ def ai_tool(root: Path) -> tuple[str, str | None] | None:
     return None
 
 
-def _show(root: Path, rev: str, path: str) -> str | None:
-    out = subprocess.run(["git", "-C", str(root), "show", f"{rev}:{path}"], capture_output=True)
-    if out.returncode != 0:
-        return None
-    try:
-        return out.stdout.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
 def commit_acceptances(root: Path) -> tuple[list[tuple[dict[str, Any], str]], str | None]:
     """(params, committed text of the file) for each run of lines HEAD added, if
     an AI tool marked HEAD; and the tool's name (None for a human commit)."""
@@ -66,10 +57,10 @@ def commit_acceptances(root: Path) -> tuple[list[tuple[dict[str, Any], str]], st
                  *([] if has_parent else ["--root"]), "HEAD").splitlines()
     out = []
     for name in names:
-        after = _show(root, "HEAD", name)
+        after = blob_text(root, "HEAD", name)
         if after is None:
             continue
-        before = _show(root, "HEAD~1", name) if has_parent else None
+        before = blob_text(root, "HEAD~1", name) if has_parent else None
         for span, text in inserted_hunks(before, after):
             if text.strip():
                 out.append(({
