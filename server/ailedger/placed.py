@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .ledger.store import Ledger
+from .placement.model import lines_of  # noqa: F401 - one definition, for summary and commits
 from .regions.positions import Span
 
 
@@ -52,9 +53,3 @@ def runs(lines: list[int]) -> list[tuple[int, int]]:
         else:
             out.append((n, n))
     return out
-
-
-def lines_of(span: Span) -> range:
-    """0-based lines a span holds text on (an end at column 0 ends before that line)."""
-    last = span.end.line if span.end.character > 0 else span.end.line - 1
-    return range(span.start.line, max(span.start.line, last) + 1)
