@@ -4,9 +4,15 @@ requests to one server (hypothesis examples cannot each start a server)."""
 from __future__ import annotations
 
 import json
+import queue
 import subprocess
 import sys
+import threading
 from typing import Any
+
+# A server that never answers fails the test that asked, with this message,
+# instead of stalling the whole run.
+DEADLINE_SECONDS = 60
 
 
 class RawClient:
@@ -15,23 +21,39 @@ class RawClient:
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         self.next_id = 0
         self.notifications: list[dict[str, Any]] = []  # received while waiting for a response
+        self._inbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
 
     def send(self, message: dict[str, Any]) -> None:
         body = json.dumps({"jsonrpc": "2.0", **message}).encode()
         self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         self.proc.stdin.flush()
 
-    def read(self) -> dict[str, Any]:
-        length = 0
+    def _pump(self) -> None:
+        """Read the server's messages into the inbox (None: it closed its output)."""
+        stdout = self.proc.stdout
+        assert stdout is not None
         while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise EOFError("the server closed its output")
-            if line in (b"\r\n", b"\n"):
-                break
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        return json.loads(self.proc.stdout.read(length))
+            length = 0
+            while True:
+                line = stdout.readline()
+                if not line:
+                    self._inbox.put(None)
+                    return
+                if line in (b"\r\n", b"\n"):
+                    break
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            self._inbox.put(json.loads(stdout.read(length)))
+
+    def read(self) -> dict[str, Any]:
+        try:
+            message = self._inbox.get(timeout=DEADLINE_SECONDS)
+        except queue.Empty:
+            raise TimeoutError(f"the server sent nothing for {DEADLINE_SECONDS} s") from None
+        if message is None:
+            raise EOFError("the server closed its output")
+        return message
 
     def request(self, method: str, params: Any) -> dict[str, Any]:
         """Send a request; return its response (notifications in between are kept)."""

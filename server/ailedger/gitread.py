@@ -1,5 +1,8 @@
 """Reading a git repository for `summary`, commit links and `import git-ai`:
-plain `git` subprocesses, bytes decoded as UTF-8, failures as one-line errors."""
+plain `git` subprocesses, bytes decoded as UTF-8, failures as one-line errors.
+
+No git process inherits stdin: in the language server stdin is the editor's
+LSP pipe, and a child that read from it would swallow the editor's requests."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ class GitError(UserError, ValueError):
 
 def git(root: Path, *args: str, input: str | None = None) -> str:
     out = subprocess.run(["git", "-C", str(root), "-c", "core.quotePath=false", *args], input=input,
-                         capture_output=True, text=True, encoding="utf-8", errors="replace")
+                         stdin=subprocess.DEVNULL if input is None else None, capture_output=True, text=True, encoding="utf-8", errors="replace")
     if out.returncode != 0:
         message = (out.stderr.strip().splitlines() or [f"git {args[0]} failed"])[-1]
         raise GitError(message.removeprefix("fatal: ").removeprefix("error: "))
@@ -34,7 +37,7 @@ def commit_of(root: Path, rev: str) -> str:
     if not rev or rev.startswith("-"):
         raise GitError(f"{rev!r} is not a revision")
     out = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-                         capture_output=True, text=True)
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if out.returncode != 0:
         raise GitError(f"{rev!r} is not a commit in this repository")
     return out.stdout.strip()
@@ -43,7 +46,8 @@ def commit_of(root: Path, rev: str) -> str:
 def blob_text(root: Path, rev: str, path: str) -> str | None:
     """The file at a revision exactly as stored (line endings untouched), or
     None when it is not there or is not UTF-8 text."""
-    out = subprocess.run(["git", "-C", str(root), "show", f"{rev}:{path}"], capture_output=True)
+    out = subprocess.run(["git", "-C", str(root), "show", f"{rev}:{path}"], stdin=subprocess.DEVNULL,
+                         capture_output=True)
     if out.returncode != 0:
         return None
     try:

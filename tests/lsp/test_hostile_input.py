@@ -96,6 +96,24 @@ def test_every_hostile_request_gets_an_error(server: Any, data: st.DataObject) -
     COUNT += 1
 
 
+@pytest.mark.parametrize("method, params", [
+    # pygls structured every nested object holding a "jsonrpc" key as a message;
+    # one that failed to structure made the server drop the request unanswered
+    ("ailedger/recordAcceptance", {"model": {"jsonrpc": "2.0"}}),
+    ("ailedger/recordAcceptance", {"parameters": {"jsonrpc": "2.0", "method": "x", "id": 1}}),
+    ("ailedger/recordAcceptance", [{"jsonrpc": 7}]),
+    ("workspace/executeCommand", {"command": "ailedger.nothing", "arguments": [{"jsonrpc": "2.0"}]}),
+])
+def test_a_json_rpc_lookalike_inside_params_still_gets_an_answer(server: Any, method: str, params: Any) -> None:
+    global COUNT
+    client, path, _ = server
+    if method == "ailedger/recordAcceptance" and isinstance(params, dict):
+        params = {**valid(path.as_uri()), "kind": "nonsense", **params}
+    response = client.request(method, params)
+    assert "error" in response, response
+    COUNT += 1
+
+
 def test_server_is_still_up_and_the_ledger_verifies(server: Any) -> None:
     client, path, db = server
     assert COUNT >= 1000

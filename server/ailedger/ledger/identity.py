@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 def _git(cwd: Path, *args: str) -> str | None:
     try:
         out = subprocess.run(
-            ["git", "-C", str(cwd), *args], capture_output=True, text=True, timeout=10
+            ["git", "-C", str(cwd), *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=10
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

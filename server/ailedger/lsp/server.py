@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
 from pygls.protocol import JsonRPCRequestMessage, LanguageServerProtocol
 
 from .. import __version__
@@ -38,19 +39,42 @@ FEATURES = (
 
 
 class Protocol(LanguageServerProtocol):
-    """Keeps the params of ailedger's own requests as plain dicts.
+    """Structures each message once, whole, and answers every request.
 
-    pygls turns unknown methods' params into namedtuples, which renames keys
-    that are not Python identifiers (a `parameters` object may hold any key):
-    the wire format is validated as JSON, so it must reach us as JSON.
+    pygls passes `structure_message` to `json.loads` as its `object_hook`, so
+    it runs on every nested object too: a value inside params that happens to
+    hold a "jsonrpc" key (any `parameters` or `model` object may) was taken
+    for a message, failed to structure, and the request around it was dropped
+    without an answer, leaving the client waiting for ever. Here nested
+    objects stay JSON, and the top-level message is structured in
+    `handle_message`; one that cannot be gets an error response by its id.
+
+    ailedger's own requests keep their params as plain dicts: pygls turns
+    unknown methods' params into namedtuples, which renames keys that are not
+    Python identifiers, and the wire format is validated as JSON.
     """
 
     def structure_message(self, data: dict[str, Any]) -> Any:
+        return data
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, dict):
+            try:
+                message = self._structure(message)
+            except JsonRpcException as err:
+                if "id" in message and "method" in message:
+                    self._send_response(message["id"], None, err.to_response_error())
+                return
+        super().handle_message(message)
+
+    def _structure(self, data: dict[str, Any]) -> Any:
         method = data.get("method", "")
-        if method.startswith("ailedger/") and "id" in data:
+        if isinstance(method, str) and method.startswith("ailedger/") and "id" in data:
             return JsonRPCRequestMessage(
-                id=data["id"], method=method, jsonrpc=data["jsonrpc"], params=data.get("params")
+                id=data["id"], method=method, jsonrpc=data.get("jsonrpc", ""), params=data.get("params")
             )
+        if "jsonrpc" not in data:
+            raise JsonRpcInvalidRequest("not a JSON-RPC message: it has no \"jsonrpc\" member")
         return super().structure_message(data)
 
 

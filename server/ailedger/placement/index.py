@@ -26,7 +26,7 @@ _MAX_FILE = 2_000_000  # bytes: bigger files are data, not code anyone moved a f
 def files_of(root: Path) -> list[str]:
     """Repository-relative paths of the working copy's files."""
     out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                         capture_output=True)
+                         stdin=subprocess.DEVNULL, capture_output=True)
     if out.returncode != 0:
         return []
     return list(dict.fromkeys(p.decode("utf-8", "surrogateescape") for p in out.stdout.split(b"\0") if p))

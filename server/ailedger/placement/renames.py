@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 def _git(root: Path, *args: str) -> str:
-    out = subprocess.run(["git", "-C", str(root), *args], capture_output=True)
+    out = subprocess.run(["git", "-C", str(root), *args], stdin=subprocess.DEVNULL, capture_output=True)
     return out.stdout.decode("utf-8", "surrogateescape") if out.returncode == 0 else ""
 
 
