@@ -84,6 +84,12 @@ def test_a_bad_event_in_a_batch_writes_none_of_it(ledger: Ledger) -> None:
     assert ledger.verify().ok
 
 
+def test_only_the_ledgers_own_derived_events_skip_validation(ledger: Ledger) -> None:
+    with pytest.raises(InvalidEvent, match="'acceptance' events come from outside"):
+        ledger.append_many([("acceptance", acceptance_payload(1, kind="autocomplete"))], actor="x", derived=True)
+    assert ledger.count() == 0
+
+
 def test_unknown_event_type_is_refused(ledger: Ledger) -> None:
     with pytest.raises(InvalidEvent, match="unknown event type 'comment'"):
         ledger.append("comment", {}, actor="x")

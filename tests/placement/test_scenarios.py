@@ -91,6 +91,12 @@ def test_a_move_is_recorded_once_and_reported_at_its_new_path(name: str, cli, re
     log = cli("log", "--json", "-n", "100")
     moves = [e for e in map(json.loads, log.out.splitlines()) if e["type"] == "region-move"]
     assert len(moves) == 1, moves  # the second check finds it where the first recorded it
+    # check appends these without pydantic (derived): they must be exactly what the models accept
+    from ailedger.ledger.store import validate_payload
+
+    derived = [e for e in map(json.loads, log.out.splitlines()) if e["type"] in ("region-move", "region-update")]
+    for event in derived:
+        assert validate_payload(event["type"], event["payload"]) == event["payload"], event
     assert (moves[0]["payload"]["fromPath"], moves[0]["payload"]["path"]) == ("m.py", path)
     [row] = [json.loads(line) for line in cli("report", "--format", "json", cwd=repo).out.splitlines()]
     assert row["path"] == path and row["start_line"] + 1 == min(truth.region(path))
@@ -127,3 +133,23 @@ def test_a_file_changed_since_the_last_check_is_read_again(cli, repo: Path) -> N
     assert (repo / "m.py").stat().st_size == len(text.encode())
     code, report = check(cli, repo)
     assert (code, report["regions"], report["notInWorkingCopy"]) == (0, 0, 1)
+
+
+def test_a_region_recorded_after_a_check_is_looked_for_by_the_next(cli, repo: Path) -> None:
+    """What check keeps beside the ledger (each region's lines) follows the ledger."""
+    import json as _json
+
+    from helpers import acceptance_params
+
+    begin(repo, cli)
+    assert check(cli, repo)[1]["regions"] == 1
+    more = "def shipping_cost(weight_kg, zone):\n    return round(4.5 + weight_kg * 1.2 * zone, 2)\n"
+    (repo / "util.py").write_text((repo / "util.py").read_text() + more)
+    added = cli("record", input=_json.dumps(acceptance_params(repo / "util.py", 2, more)))
+    assert added.code == 0, added.err
+    # the new function moves to a third file before the next check
+    (repo / "util.py").write_text((repo / "util.py").read_text().replace(more, ""))
+    (repo / "ship.py").write_text("import os\n\n" + more)
+    code, report = check(cli, repo)
+    assert (code, report["regions"], report["notInWorkingCopy"]) == (1, 2, 0), report
+    assert {f["path"] for f in report["findings"]} == {"m.py", "ship.py"}

@@ -105,6 +105,10 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+# Event types ailedger derives from what it already recorded (see `append_many`).
+_DERIVED = frozenset({"region-move", "region-update"})
+
+
 def validate_payload(type_: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     """The payload, validated and normalised, or InvalidEvent naming the field."""
     # pydantic loads on first use: `ailedger verify` and `log` never need it.
@@ -260,13 +264,25 @@ class Ledger:
         return self.append_many([(type_, payload)], actor=actor)[0]
 
     def append_many(
-        self, items: Sequence[tuple[str, Mapping[str, Any]]], *, actor: str
+        self, items: Sequence[tuple[str, Mapping[str, Any]]], *, actor: str, derived: bool = False
     ) -> list[StoredEvent]:
-        """Validate, chain and commit events in one transaction: all or none."""
+        """Validate, chain and commit events in one transaction: all or none.
+
+        `derived`: the payloads were built by ailedger itself from values it
+        already holds typed (the placement engine's `region-move` and
+        `region-update`), and unit tests hold those builders to the models.
+        Validating them again would load pydantic into `ailedger check`,
+        a quarter of its run. Only their event types are checked here."""
         if spool.pending(self.path):  # what hooks left waiting goes first
             self.drain_spool()
         with _no_cyclic_gc():
-            prepared = [(t, validate_payload(t, p)) for t, p in items]
+            if derived:
+                for t, _ in items:
+                    if t not in _DERIVED:
+                        raise InvalidEvent(f"{t!r} events come from outside: they are validated, not derived")
+                prepared = [(t, dict(p)) for t, p in items]
+            else:
+                prepared = [(t, validate_payload(t, p)) for t, p in items]
             if not prepared:
                 return []
             with self._write() as conn:
@@ -490,22 +506,31 @@ class Ledger:
     def save_snapshot(self, repo: str, path: str, content: str | Snapshot) -> None:
         """Remember a file's text, with its secrets masked in place: the
         ledger never holds a secret, and positions still line up."""
+        self.save_snapshots(repo, {path: content})
+
+    def save_snapshots(self, repo: str, contents: dict[str, str | Snapshot]) -> None:
+        """`save_snapshot` for many files of a repository, in one transaction
+        (a check that found 200 moves writes 200 snapshots)."""
         from ..redact import mask_in_place
         from .canonical import sha256_text
 
-        if isinstance(content, Snapshot):  # moved with its file: already masked
-            sha, masked = content.sha256, content.masked
-        else:
+        rows: list[tuple[str, str, str, str]] = []
+        for path, content in contents.items():
+            if isinstance(content, Snapshot):  # moved with its file: already masked
+                rows.append((repo, path, content.sha256, content.masked))
+                continue
             sha = sha256_text(content)
-            known = self.snapshot(repo, path)
-            if known is not None and known.sha256 == sha:
-                return  # the same text again (a capture changes no text): spare the masking and the write
-            masked = mask_in_place(content)
+            with self._lock:
+                known = self.conn.execute("SELECT sha256 FROM file_snapshots WHERE repo = ? AND path = ?",
+                                          (repo, path)).fetchone()
+            if known is not None and known[0] == sha:
+                continue  # the same text again (a capture changes no text): spare the masking and the write
+            rows.append((repo, path, sha, mask_in_place(content)))
+        if not rows:
+            return
         with self._write() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO file_snapshots (repo, path, sha256, content) VALUES (?,?,?,?)",
-                (repo, path, sha, masked),
-            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO file_snapshots (repo, path, sha256, content) VALUES (?,?,?,?)", rows)
 
     # --- commits git history found for regions (a cache, not the chain) ----
 

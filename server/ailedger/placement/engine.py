@@ -30,6 +30,7 @@ from .index import LineIndex as FileIndex
 from .index import PlacedCache, cache_path
 from .model import FilePlacements, Layout, Placement, Row, Via, lines_of
 from .needles import Keyed, needles
+from .needles import cached as cached_needles
 from .place import row_ai_spans, row_span
 from .renames import Renames
 
@@ -126,7 +127,7 @@ def place_file(ledger: Ledger, path: Path, text: str | None = None) -> FilePlace
     lines, breaks = content.split(text)
     index = LineIndex(text)
     origins: dict[str, str | None] = {}
-    for rid in Keyed.of(wanted).scores(content.key(line) for line in lines):
+    for rid in Keyed.of(wanted).scores([content.key(line) for line in lines]):
         if rid in placed:
             continue
         hit = content.find(wanted[rid], lines, breaks, elsewhere=True)
@@ -165,12 +166,15 @@ def locate(ledger: Ledger, root: Path, *, index: bool = True) -> Layout:
     ref = repo_of_folder(root)
     root = ref.root
     rows = {r["region_id"]: r for r in ledger.regions(repo=ref.repo, status=LIVE)}
-    wanted = needles(ledger, rows)
     by_path: dict[str, dict[str, Row]] = {}
     for rid, row in rows.items():
         by_path.setdefault(row["path"], {})[rid] = row
     texts: dict[str, str | None] = {}
     files = FileIndex(root, cache_path(ledger.path, root)).build() if index and rows else None
+    if files is not None:
+        wanted, keyed = cached_needles(ledger, rows, cache_path(ledger.path, root).with_suffix(".needles"))
+    else:
+        wanted, keyed = needles(ledger, rows), None
 
     def text_of(path: str) -> str | None:
         if path not in texts:
@@ -206,18 +210,17 @@ def locate(ledger: Ledger, root: Path, *, index: bool = True) -> Layout:
         for p in placements:
             found.setdefault(p.region_id, []).append(p)
     cached.save()
-    if files is not None:
-        _search(ledger, ref, rows, wanted, found, text_of, files)
+    if files is not None and keyed is not None:
+        _search(rows, wanted, keyed, found, text_of, files)
     placements = [p for rid in rows for p in found.get(rid, [])]
     shown = {p.path for p in placements}
     return Layout(ref, rows, placements, [rid for rid in rows if rid not in found],
                   {path: text for path, text in texts.items() if text is not None and path in shown})
 
 
-def _search(ledger: Ledger, ref: RepoRef, rows: dict[str, Row], wanted: dict[str, content.Needle],
+def _search(rows: dict[str, Row], wanted: dict[str, content.Needle], keyed: Keyed,
             found: dict[str, list[Placement]], text_of: Any, files: FileIndex) -> None:
     """Step 3: the regions' lines in the repository's other files."""
-    keyed = Keyed.of(wanted)
     extra: dict[str, list[tuple[str, content.Found, LineIndex]]] = {}
     by_file: dict[str, list[Placement]] = {}
     for ps in found.values():

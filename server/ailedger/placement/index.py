@@ -38,6 +38,34 @@ def cache_path(ledger_path: Path, root: Path) -> Path:
     return ledger_path.parent / "placement-index" / f"{digest}.pickle"
 
 
+def read_cache(path: Path) -> Any:
+    """What `write_cache` left at `path`, or None (missing, half-written by
+    an older version, or not ours): a cache is rebuilt, never trusted."""
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+
+
+def _current(saved: Any) -> dict[str, Any]:
+    """The entries of a (version, entries) cache this version wrote, else none."""
+    if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _VERSION and isinstance(saved[1], dict):
+        return saved[1]
+    return {}
+
+
+def write_cache(path: Path, value: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # readers see the old file or the new one, never half
+    except OSError:
+        pass  # a read-only place: the next run builds it again, nothing worse
+
+
 def line_keys(data: bytes) -> array:
     """crc32 of each line (as `lines.key` hashes a line's text)."""
     if not data:
@@ -62,13 +90,7 @@ class LineIndex:
     def build(self) -> "LineIndex":
         old: dict[str, tuple[int, int, array]] = {}
         if self.cache is not None:
-            try:
-                with open(self.cache, "rb") as f:
-                    version, old = pickle.load(f)
-                if version != _VERSION:
-                    old = {}
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-                old = {}
+            old = _current(read_cache(self.cache))
         fresh: dict[str, tuple[int, int, array]] = {}
         root = str(self.root)
         for path in files_of(self.root):
@@ -101,14 +123,7 @@ class LineIndex:
 
     def _save(self, entries: dict[str, tuple[int, int, array]]) -> None:
         assert self.cache is not None
-        try:
-            self.cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as f:
-                pickle.dump((_VERSION, entries), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.cache)  # readers see the old cache or the new one, never half
-        except OSError:
-            pass  # a read-only place: the next run reads the files again, nothing worse
+        write_cache(self.cache, (_VERSION, entries))
 
 
 class PlacedCache:
@@ -122,13 +137,7 @@ class PlacedCache:
         self.entries: dict[str, tuple[Any, list[Any]]] = {}
         self.dirty = False
         if path is not None:
-            try:
-                with open(path, "rb") as f:
-                    version, self.entries = pickle.load(f)
-                if version != _VERSION:
-                    self.entries = {}
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-                self.entries = {}
+            self.entries = _current(read_cache(path))
 
     def get(self, path: str, key: Any) -> list[Any] | None:
         hit = self.entries.get(path)
@@ -141,11 +150,4 @@ class PlacedCache:
     def save(self) -> None:
         if self.path is None or not self.dirty:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as f:
-                pickle.dump((_VERSION, self.entries), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        write_cache(self.path, (_VERSION, self.entries))

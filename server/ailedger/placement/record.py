@@ -60,7 +60,6 @@ def record_moves(ledger: Ledger, layout: Layout) -> list[StoredEvent]:
     for p in layout.placements:
         if p.path in destinations and not p.moved and p.via != "copied" and not _recorded_at(p.row, p):
             events.append(update_event(p, layout.texts[p.path]))
-    stored = ledger.append_many(events, actor=current_user()) if events else []
-    for path in destinations:
-        ledger.save_snapshot(layout.ref.repo, path, layout.texts[path])
+    stored = ledger.append_many(events, actor=current_user(), derived=True) if events else []
+    ledger.save_snapshots(layout.ref.repo, {path: layout.texts[path] for path in destinations})
     return stored
