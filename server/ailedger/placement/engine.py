@@ -209,9 +209,9 @@ def locate(ledger: Ledger, root: Path, *, index: bool = True) -> Layout:
                                                                                  seen, "renamed")
         for p in placements:
             found.setdefault(p.region_id, []).append(p)
-    cached.save()
     if files is not None and keyed is not None:
-        _search(rows, wanted, keyed, found, text_of, files)
+        _search(rows, wanted, keyed, found, text_of, files, cached)
+    cached.save()
     placements = [p for rid in rows for p in found.get(rid, [])]
     shown = {p.path for p in placements}
     return Layout(ref, rows, placements, [rid for rid in rows if rid not in found],
@@ -219,15 +219,21 @@ def locate(ledger: Ledger, root: Path, *, index: bool = True) -> Layout:
 
 
 def _search(rows: dict[str, Row], wanted: dict[str, content.Needle], keyed: Keyed,
-            found: dict[str, list[Placement]], text_of: Any, files: FileIndex) -> None:
-    """Step 3: the regions' lines in the repository's other files."""
+            found: dict[str, list[Placement]], text_of: Any, files: FileIndex, cached: PlacedCache) -> None:
+    """Step 3: the regions' lines in the repository's other files. Which
+    regions a file may hold is kept while neither it nor the regions change."""
     extra: dict[str, list[tuple[str, content.Found, LineIndex]]] = {}
     by_file: dict[str, list[Placement]] = {}
     for ps in found.values():
         for p in ps:
             by_file.setdefault(p.path, []).append(p)
     for path, file_keys in files.files.items():
-        hits = keyed.scores(file_keys)
+        key = (files.stats[path], keyed.digest)
+        hits = cached.get(("search", path), key) if keyed.digest else None
+        if hits is None:
+            hits = keyed.scores(file_keys)
+            if keyed.digest:
+                cached.put(("search", path), key, hits)
         todo = [rid for rid in hits if all(p.path != path for p in found.get(rid, ()))]
         if not todo:
             continue

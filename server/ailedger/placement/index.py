@@ -15,6 +15,7 @@ import pickle
 import stat
 import subprocess
 from array import array
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 from zlib import crc32
@@ -129,21 +130,22 @@ class LineIndex:
 class PlacedCache:
     """Where step 1 found a file's regions, kept while nothing it depends on
     changes: the file (size and modification time), its rows (their last
-    event) and the ledger's snapshot of it. A check then reads only the
-    files that changed."""
+    event) and the ledger's snapshot of it; and, under ("search", path),
+    which regions step 3 should look for in a file. A check then reads only
+    the files that changed."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.entries: dict[str, tuple[Any, list[Any]]] = {}
+        self.entries: dict[Hashable, tuple[Any, Any]] = {}
         self.dirty = False
         if path is not None:
             self.entries = _current(read_cache(path))
 
-    def get(self, path: str, key: Any) -> list[Any] | None:
+    def get(self, path: Hashable, key: Any) -> Any:
         hit = self.entries.get(path)
         return hit[1] if hit is not None and hit[0] == key else None
 
-    def put(self, path: str, key: Any, value: list[Any]) -> None:
+    def put(self, path: Hashable, key: Any, value: Any) -> None:
         self.entries[path] = (key, value)
         self.dirty = True
 

@@ -40,6 +40,7 @@ class Keyed:
 
     lines: dict[int, list[tuple[str, int]]]
     minimum: dict[str, int]  # the score a file must reach to be worth reading for a region
+    digest: str = ""  # names the regions it was built for, when cached (see `cached`)
 
     @classmethod
     def of(cls, wanted: dict[str, content.Needle]) -> "Keyed":
@@ -84,6 +85,7 @@ def cached(ledger: Ledger, rows: dict[str, Row], cache: Path | None) -> tuple[di
         return saved[2], saved[3]
     wanted = needles(ledger, rows)
     keyed = Keyed.of(wanted)
+    keyed.digest = key
     if cache is not None:
         write_cache(cache, (_CACHE_VERSION, key, wanted, keyed))
     return wanted, keyed
