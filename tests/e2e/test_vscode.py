@@ -116,6 +116,9 @@ class CodeServer:
             "update.mode": "none",
             "telemetry.telemetryLevel": "off",
             "editor.inlineSuggest.enabled": True,
+            # Typing the trigger a second time pops up the word list ("discount" is in the
+            # file by then); a Tab while it shows picks the word, not the ghost text.
+            "editor.wordBasedSuggestions": "off",
             "files.autoSave": "off",
             **settings,
         }, indent=1))
