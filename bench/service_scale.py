@@ -137,8 +137,6 @@ def seed_regions(url: str, count: int) -> float:
         for facet, column in (("repo", "repo"), ("author", "accepted_by"), ("tool", "tool"), ("model", "model_name")):
             conn.execute(f"INSERT INTO region_facets SELECT DISTINCT org, '{facet}', {column} FROM regions"
                          " ON CONFLICT DO NOTHING")
-        conn.execute("INSERT INTO region_counts SELECT org, status, COUNT(*) FROM regions WHERE region_id LIKE 'S%%'"
-                     " GROUP BY org, status ON CONFLICT (org, status) DO UPDATE SET n = region_counts.n + excluded.n")
         # The counts the service keeps at ingest (rollup.py), for the seeded regions.
         conn.execute(f"""INSERT INTO region_rollup SELECT org, d.dim, d.value, status,
             CASE WHEN {AWAITING_SQL} THEN substr(accepted_ts, 1, 10) ELSE '' END AS day, COUNT(*)
