@@ -18,7 +18,9 @@ number of service processes may share one PostgreSQL:
   order: a puller that has seen cursor N will never later find an event below
   N appear (a cursor taken at insert time, as before, let a later batch commit
   first and pullers skip the earlier one for good). The cost is that the tail
-  of each push (inserting its events and committing) is serial per database.
+  of each push is serial per database, so it is kept short: the kept counts
+  (rollup.py), then one statement that takes the clock and inserts the
+  events (their rows and event ids made before), then the commit.
 
 The embedded SQLite backend is one process: a lock and BEGIN IMMEDIATE.
 """
