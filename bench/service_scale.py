@@ -9,7 +9,7 @@
 3. Memory: each replica's RSS as its tables grow (after each ingest round
    and after the 1M-region seed): flat means it does not hold the tables.
 
-    .venv/bin/python bench/service_scale.py [--devices 8] [--events 20000] [--regions 1000000]
+    .venv/bin/python bench/service_scale.py [--devices 8] [--events 20000] [--regions 1000000] [--schema S]
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ FROM (SELECT i, 'git.example.com/acme/repo' || (i %% 50) AS repo, 'src/m' || (i 
              CASE WHEN i %% 6 IN (1, 2, 3, 4) THEN to_char((now() - make_interval(secs => i * 7.7 - 3600 * (1 + i %% 40)))
                AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS rv,
              CASE WHEN i %% 6 IN (1, 2, 3, 4) THEN 1.0 + i %% 40 END AS hours
-      FROM generate_series(%s, %s) AS i) AS g
+      FROM generate_series(%s::integer, %s::integer) AS i) AS g
 """
 
 
@@ -137,8 +137,6 @@ def seed_regions(url: str, count: int) -> float:
         for facet, column in (("repo", "repo"), ("author", "accepted_by"), ("tool", "tool"), ("model", "model_name")):
             conn.execute(f"INSERT INTO region_facets SELECT DISTINCT org, '{facet}', {column} FROM regions"
                          " ON CONFLICT DO NOTHING")
-        conn.execute("INSERT INTO region_counts SELECT org, status, COUNT(*) FROM regions WHERE region_id LIKE 'S%%'"
-                     " GROUP BY org, status ON CONFLICT (org, status) DO UPDATE SET n = region_counts.n + excluded.n")
         # The counts the service keeps at ingest (rollup.py), for the seeded regions.
         conn.execute(f"""INSERT INTO region_rollup SELECT org, d.dim, d.value, status,
             CASE WHEN {AWAITING_SQL} THEN substr(accepted_ts, 1, 10) ELSE '' END AS day, COUNT(*)
@@ -175,9 +173,10 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=20_000, help="events per device")
     parser.add_argument("--regions", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=100, help="requests per query figure")
+    parser.add_argument("--schema", default=SCHEMA, help="PostgreSQL schema to use (dropped and made anew)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ailedger-scale-"))
-    url = postgres_schema(SCHEMA)
+    url = postgres_schema(args.schema)
     ledgers = [Ledger(work / f"dev{d}.db") for d in range(args.devices)]
     services = start_many(2, work / "service", url)
     tokens = [services[0].token(f"dev{d}@example.com") for d in range(args.devices)]

@@ -22,10 +22,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
+from urllib.parse import urlencode
 
 from ... import incidents
 from ...placement.describe import model_name, tool_name
 from ...ledger.projection import from_acceptance
+from .schema import UNAPPROVED_SQL
+from .storage import decode_cursor, encode_cursor
 
 INCIDENT_TYPES = ("incident-open", "incident-close")
 
@@ -70,26 +73,33 @@ def affected(storage: Any, org: str, incident: incidents.Incident) -> list[dict[
     return incidents.affected(rows, incident)
 
 
-UNAPPROVED_SHOWN = 200
+UNAPPROVED_PAGE = 200  # unapproved acceptances per page of /incidents (the next page is a link)
 
 
-def unapproved(storage: Any, org: str) -> tuple[int, list[dict[str, Any]]]:
+def unapproved(storage: Any, org: str, cursor: str | None = None) -> dict[str, Any]:
     """Acceptances recorded as unapproved by the policy in force (an
-    approved-only tier, no [[provider]] approving the model and tool): how
-    many, and the most recent of them with the reason."""
-    sql = "FROM events WHERE org = ? AND type = ? AND body LIKE ? ESCAPE '\\'"
-    params = [org, "acceptance", _like('"unapproved":"')]
+    approved-only tier, no [[provider]] approving the model and tool): the
+    exact total, and one page of them, most recent first, with the reason
+    and the cursor of the next page (None on the last)."""
+    where = UNAPPROVED_SQL.replace("%", "%%") if storage.postgres else UNAPPROVED_SQL  # psycopg's placeholders
+    sql, params = f"FROM events WHERE org = ? AND {where}", [org]
     total = _query(storage, f"SELECT COUNT(*) {sql}", params)[0][0]
-    recent = _query(storage, f"SELECT id, body {sql} ORDER BY cursor DESC LIMIT {UNAPPROVED_SHOWN}", params)
+    if cursor:
+        after = decode_cursor(cursor)
+        if len(after) != 1 or not after[0].isdigit():
+            raise ValueError("cursor is not one this service gave out")
+        sql, params = sql + " AND cursor < ?", [*params, int(after[0])]
+    rows = _query(storage, f"SELECT cursor, id, body {sql} ORDER BY cursor DESC LIMIT ?", [*params, UNAPPROVED_PAGE + 1])
     shown = []
-    for event_id, body in recent:
+    for _, event_id, body in rows[:UNAPPROVED_PAGE]:
         p = orjson.loads(body)["payload"]
         row = from_acceptance(event_id, p)
         shown.append({"region_id": row["region_id"], "repo": row["repo"], "path": row["path"],
                       "line": row["start_line"] + 1, "model": model_name(row), "tool": tool_name(row),
                       "accepted_by": row["accepted_by"], "accepted_at": _shown(row["accepted_at"]),
                       "reason": p["policy"]["unapproved"]})
-    return total, shown
+    more = len(rows) > UNAPPROVED_PAGE
+    return {"total": total, "shown": shown, "next": encode_cursor((str(rows[UNAPPROVED_PAGE - 1][0]),)) if more else None}
 
 
 def summary(incident: incidents.Incident, rows: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
@@ -125,14 +135,26 @@ def routes(storage: Any, session: Any) -> list[Route]:
         if isinstance(who, Response):
             return who
 
+        q = request.query_params
+        try:
+            first = max(1, int(q.get("from", "1")))
+        except ValueError:
+            first = 1
+
         def load() -> dict[str, Any]:
             now = datetime.now(timezone.utc)
-            total, shown = unapproved(storage, who.org)
+            page = unapproved(storage, who.org, q.get("cursor") or None)
             return {"incidents": [summary(i, affected(storage, who.org, i), now)
                                   for i in organisation_incidents(storage, who.org)],
-                    "unapproved_total": total, "unapproved": shown}
+                    "unapproved_total": page["total"], "unapproved": page["shown"], "first": first,
+                    "next_query": urlencode({"cursor": page["next"], "from": first + len(page["shown"])})
+                    if page["next"] else None, "limit": UNAPPROVED_PAGE}
 
-        found = await run_in_threadpool(load)
+        try:
+            found = await run_in_threadpool(load)
+        except ValueError as err:  # a cursor this service did not give out
+            return HTMLResponse(_templates().get_template("message.html").render(
+                title="Bad request", text=str(err), heading=""), status_code=400)
         return HTMLResponse(_templates().get_template("incidents.html").render(**found))
 
     async def detail(request: Request) -> Response:

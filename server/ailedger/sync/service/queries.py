@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from ... import metrics
+from .rollup import AWAITING
 from .schema import AWAITING_SQL
 from .storage import Tx, decode_cursor, encode_cursor
 
@@ -34,13 +35,20 @@ def where(org: str, filters: dict[str, Any]) -> tuple[str, list[Any]]:
     return " AND ".join(sql), params
 
 
+# filter -> region_rollup's dimension (the same value: see rollup.keys)
+ROLLUP_DIMS = {"repo": "repo", "author": "author", "tool": "tool", "model_name": "model"}
+
+
 def count(t: Tx, org: str, filters: dict[str, Any], clause: str, params: list[Any]) -> int:
-    """All regions matching: from the counts kept at ingest when only the status
-    (or nothing) is asked, else counted through the filter's index."""
-    if not any(filters.get(k) for k in (*FILTERS, "older_than") if k != "status"):
-        sql, args = "SELECT COALESCE(SUM(n), 0) FROM region_counts WHERE org = ?", [org]
+    """All regions matching: from the counts kept at ingest (rollup.py) when the
+    filters are a status (or awaiting) and at most one of the rollup's
+    dimensions, else counted through the filter's index."""
+    asked = [k for k in (*FILTERS, "older_than") if filters.get(k) and k != "status"]
+    if len(asked) <= 1 and all(k in ROLLUP_DIMS for k in asked):
+        sql, args = "SELECT COALESCE(SUM(n), 0) FROM region_rollup WHERE org = ? AND dim = ? AND value = ?", [org]
+        args += [ROLLUP_DIMS[asked[0]], filters[asked[0]]] if asked else ["", ""]
         if filters.get("status"):
-            sql, args = sql + " AND status = ?", [org, filters["status"]]
+            sql, args = sql + " AND status = ?", [*args, filters["status"]]
         if filters.get("awaiting"):
             sql += f" AND {AWAITING_SQL}"
         return int(t.x(sql, args).fetchone()[0])
@@ -58,8 +66,15 @@ def regions_page(t: Tx, org: str, filters: dict[str, Any], limit: int, cursor: s
             raise ValueError("cursor is not one this service gave out")
         page_clause += " AND (accepted_ts > ? OR (accepted_ts = ? AND region_id > ?))"
         page_params += [after[0], after[0], after[1]]
-    rows = t.rows(f"SELECT accepted_ts, region_id, row FROM regions WHERE {page_clause}"
-                  " ORDER BY accepted_ts, region_id LIMIT ?", [*page_params, limit + 1])
+    select = "SELECT accepted_ts, region_id, row FROM regions WHERE {} ORDER BY accepted_ts, region_id LIMIT ?"
+    if filters.get("awaiting") and not any(filters.get(k) for k in FILTERS):
+        # One ordered scan of regions_status per awaiting status, merged: no index of its own to keep.
+        arms = " UNION ALL ".join(f"SELECT * FROM ({select.format(page_clause + ' AND status = ?')}) AS a{i}"
+                                  for i, _ in enumerate(AWAITING))
+        rows = t.rows(f"SELECT * FROM ({arms}) AS u ORDER BY accepted_ts, region_id LIMIT ?",
+                      [x for status in AWAITING for x in (*page_params, status, limit + 1)] + [limit + 1])
+    else:
+        rows = t.rows(select.format(page_clause), [*page_params, limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     return {"regions": [orjson.loads(r[2]) for r in rows],
@@ -141,7 +156,8 @@ def review_metrics(t: Tx, org: str, filters: dict[str, Any], now: datetime,
 
     overall = figures_of(found[None]).get(None) or metrics.Figures(
         0, 0, 0, 0, None, None, {label: 0 for label, _ in metrics.BUCKETS}, None)
-    ended = t.x(f"SELECT COUNT(*) FROM regions WHERE {clause} AND status = 'ended'", params).fetchone()[0]
+    ended_clause, ended_params = where(org, {**filters, "status": "ended"})
+    ended = count(t, org, {**filters, "status": "ended"}, ended_clause, ended_params)
     by = {group: sorted(figures_of(found[column]).items(), key=lambda kv: (-kv[1].regions, kv[0]))
           for group, column in groups}
     return metrics.Metrics(now=now.isoformat().replace("+00:00", "Z"), ended=ended, overall=overall, by=by)

@@ -100,14 +100,20 @@ def review_metrics(t: Any, org: str, now: datetime, groups: tuple[str, ...]) -> 
         cell[2] += n if status == "rejected" else 0
         if bucket is not None and bucket >= 0:
             cell[4 + bucket] += n
-    # The days that hold an edge: their awaiting regions, placed by their exact age.
+    # The days that hold an edge: their awaiting regions, placed by their exact
+    # age and counted in SQL (a day holds thousands of regions at scale).
     ranges = " OR ".join("(accepted_ts >= ? AND accepted_ts < ?)" for _ in edge_days)
     span = [x for d in edge_days for x in (d, d + "U")]  # 'U' sorts after 'T': the whole day
-    for row in t.rows(f"SELECT tool, model_name, accepted_by, repo, accepted_ts FROM regions WHERE org = ?"
-                      f" AND {AWAITING_SQL} AND ({ranges})", [org, *span]):
-        age = next(i for i, b in enumerate(bounds + [None]) if b is None or row[4] > _stamp(b))
-        for dim, value in (("", ""), ("tool", row[0]), ("model", row[1]), ("author", row[2]), ("repo", row[3])):
-            cells.setdefault((dim, value), [0] * (4 + len(metrics.BUCKETS)))[4 + age] += 1
+    age = "CASE " + " ".join(f"WHEN accepted_ts > '{_stamp(b)}' THEN {i}" for i, b in enumerate(bounds)) \
+        + f" ELSE {len(bounds)} END"
+    per = " UNION ALL ".join(f"SELECT '{dim}', {column}, age, COUNT(*) FROM edge GROUP BY {column}, age"
+                             for dim, column in (("tool", "tool"), ("model", "model_name"),
+                                                 ("author", "accepted_by"), ("repo", "repo")))
+    per = f"SELECT '', '', age, COUNT(*) FROM edge GROUP BY age UNION ALL {per}"
+    for dim, value, bucket, n in t.rows(
+            f"WITH edge AS (SELECT tool, model_name, accepted_by, repo, {age} AS age FROM regions"
+            f" WHERE org = ? AND {AWAITING_SQL} AND ({ranges})) {per}", [org, *span]):
+        cells.setdefault((dim, value), [0] * (4 + len(metrics.BUCKETS)))[4 + bucket] += int(n)
     medians = {(dim, value): (lo + hi) / 2 / 60 for dim, value, lo, hi in t.rows(
         "WITH h AS (SELECT dim, value, minutes, SUM(n) OVER (PARTITION BY dim, value ORDER BY minutes) AS upto,"
         " SUM(n) OVER (PARTITION BY dim, value) AS total FROM region_review_minutes WHERE org = ? AND n > 0)"

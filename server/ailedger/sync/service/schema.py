@@ -15,6 +15,9 @@ from typing import Any, Callable
 REGION_COLUMNS = ("region_id", "org", "repo", "path", "status", "accepted_by", "tool", "model", "model_name",
                   "accepted_at", "accepted_ts", "first_review_ts", "first_approval_ts", "review_hours", "row")
 AWAITING_SQL = "status IN ('unreviewed', 'changed-after-review', 'reopened')"  # projection.REVIEW_CODES
+# Acceptances the policy in force did not approve (incidents.py). A constant, not a parameter: PostgreSQL's
+# partial index events_unapproved matches it only so.
+UNAPPROVED_SQL = "type = 'acceptance' AND body LIKE '%\"unapproved\":\"%'"
 
 # 1: the tables as the first service created them (IF NOT EXISTS: a database
 # from before schema_version existed is at 1 already).
@@ -144,7 +147,27 @@ def _version_3(t: Any) -> None:
     t.x("CREATE INDEX events_device ON events (device, seq)")  # exports read each chain in order
 
 
-MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2), (V3, _version_3)]
+# 4: less to write per region. The awaiting list pages through regions_status
+# (one ordered scan per awaiting status, merged), so its partial index goes;
+# region_counts repeats region_rollup's organisation-wide cells (dimension ''),
+# which every count now reads, so it goes too: one hot row fewer per push.
+# On PostgreSQL the unapproved acceptances get a partial index (_version_4).
+V4 = """
+DROP INDEX regions_awaiting;
+DROP TABLE region_counts;
+"""
+
+
+
+def _version_4(t: Any) -> None:
+    """PostgreSQL: the unapproved acceptances (incidents.py) in a small partial
+    index, so /incidents counts and pages them without reading every event."""
+    if t.postgres:  # no parameters: psycopg would read the pattern's % as placeholders
+        t.conn.execute(f"CREATE INDEX events_unapproved ON events (org, cursor) WHERE {UNAPPROVED_SQL}")
+
+
+MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2), (V3, _version_3),
+                                                               (V4, _version_4)]
 VERSION = len(MIGRATIONS)
 
 

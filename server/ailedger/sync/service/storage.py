@@ -18,7 +18,9 @@ number of service processes may share one PostgreSQL:
   order: a puller that has seen cursor N will never later find an event below
   N appear (a cursor taken at insert time, as before, let a later batch commit
   first and pullers skip the earlier one for good). The cost is that the tail
-  of each push (inserting its events and committing) is serial per database.
+  of each push is serial per database, so it is kept short: the kept counts
+  (rollup.py), then one statement that takes the clock and inserts the
+  events (their rows and event ids made before), then the commit.
 
 The embedded SQLite backend is one process: a lock and BEGIN IMMEDIATE.
 """
@@ -31,7 +33,6 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -295,6 +296,10 @@ def _push(t: Tx, principal: Principal, events: list[dict[str, Any]], key: str | 
     result = {"accepted": len(fresh), "duplicates": duplicates,
               "heads": {d: {"seq": h["seq"], "hash": h["hash"], "eventId": h["eventId"]} for d, h in changed.items()}}
     status, response = 200, orjson.dumps(respond(result))
+    if fresh and t.postgres:  # the unique keys standing for the partitioned table's (see partitions.py); early,
+        # so the serial tail under the clock holds only the events themselves
+        t.insert("event_ids", ("id", "device", "seq", "hash"), ("text", "text", "bigint", "text"),
+                 [(e["id"], e["device"], e["seq"], e["hash"]) for e in fresh])
     count = _project(t, principal.org, fresh) if fresh else None
     for d, h in changed.items():
         t.x("UPDATE devices SET seq = ?, hash = ?, event_id = ? WHERE device = ?", (h["seq"], h["hash"], h["eventId"], d))
@@ -394,8 +399,6 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
     after = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
     t.insert("regions", REGION_COLUMNS, REGION_TYPES, [tuple(f[c] for c in REGION_COLUMNS) for f, _ in after.values()],
              f"ON CONFLICT (region_id) DO UPDATE SET {assignments}")
-    counts = Counter(f["status"] for f, _ in after.values())
-    counts.subtract(f["status"] for f, _ in before.values())
     changes = rollup.deltas([(before.get(region_id), new) for region_id, new in after.items()])
     facets = {(org, f, v) for r in rows.values() for f, v in
               (("repo", r["repo"]), ("author", r["accepted_by"]), ("tool", r["tool_name"]), ("model", model_name(r)))}
@@ -404,9 +407,6 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
 
     def count() -> None:
         """Every push of the organisation updates these rows: written last, so they are held briefly."""
-        t.insert("region_counts", ("org", "status", "n"), ("text", "text", "bigint"),
-                 [(org, status, n) for status, n in sorted(counts.items()) if n],
-                 "ON CONFLICT (org, status) DO UPDATE SET n = region_counts.n + excluded.n")
         rollup.write(t, changes)
 
     return count
@@ -456,23 +456,22 @@ PROJECT: dict[str, Callable[[dict[str, dict[str, Any]], dict[str, Any], list[str
 
 def _append(t: Tx, org: str, events: list[dict[str, Any]], received: str) -> None:
     """Store the events with cursors taken from the clock, locked until commit:
-    cursors are handed out in commit order (see the module's docstring). On
-    PostgreSQL the same statement fills `event_ids`, whose unique keys stand
-    for the partitioned table's (see partitions.py)."""
-    last = t.x("UPDATE clock SET cursor = cursor + ? WHERE id = 1 RETURNING cursor", (len(events),)).fetchone()[0]
-    first = last - len(events) + 1
-    rows = [(first + i, e["id"], e["device"], e["seq"], e["prevHash"], e["hash"], e["type"],
+    cursors are handed out in commit order (see the module's docstring). The
+    rows are made before the clock is taken: under it, one statement."""
+    rows = [(e["id"], e["device"], e["seq"], e["prevHash"], e["hash"], e["type"],
              orjson.dumps({k: e[k] for k in ("actor", "payload", "ts", "type", "v")}).decode(), org, e.pop("_repo"),
-             received) for i, e in enumerate(events)]
+             received) for e in events]
+    n = len(events)
     if not t.postgres:
-        t.insert("events", EVENT_COLUMNS, EVENT_TYPES, rows)
+        last = t.x("UPDATE clock SET cursor = cursor + ? WHERE id = 1 RETURNING cursor", (n,)).fetchone()[0]
+        t.insert("events", EVENT_COLUMNS, EVENT_TYPES, [(last - n + 1 + i, *row) for i, row in enumerate(rows)])
         return
-    names = ", ".join(EVENT_COLUMNS)
-    spec = ", ".join(f"{c} {ty}" for c, ty in zip(EVENT_COLUMNS, EVENT_TYPES))
-    t.x(f"WITH x AS (SELECT * FROM json_to_recordset(?::json) AS x({spec})),"
-        " ids AS (INSERT INTO event_ids (id, device, seq, hash) SELECT id, device, seq, hash FROM x)"
-        f" INSERT INTO events ({names}) SELECT {names} FROM x",
-        [orjson.dumps([dict(zip(EVENT_COLUMNS, row)) for row in rows]).decode()])
+    names = EVENT_COLUMNS[1:]
+    spec = ", ".join(f"{c} {ty}" for c, ty in zip(names, EVENT_TYPES[1:]))
+    document = orjson.dumps([{"i": i, **dict(zip(names, row))} for i, row in enumerate(rows)]).decode()
+    t.x("WITH c AS (UPDATE clock SET cursor = cursor + ? WHERE id = 1 RETURNING cursor)"
+        f" INSERT INTO events (cursor, {', '.join(names)}) SELECT c.cursor - ? + x.i, {', '.join('x.' + c for c in names)}"
+        f" FROM c, json_to_recordset(?::json) AS x(i bigint, {spec})", [n, n - 1, document])
 
 
 def encode_cursor(values: tuple[Any, ...]) -> str:
