@@ -70,7 +70,7 @@ class Keyed:
         return {r: s for r, s in scores.items() if s >= self.minimum[r]}
 
 
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 def cached(ledger: Ledger, rows: dict[str, Row], cache: Path | None) -> tuple[dict[str, content.Needle], Keyed]:
@@ -82,7 +82,9 @@ def cached(ledger: Ledger, rows: dict[str, Row], cache: Path | None) -> tuple[di
                          .encode()).hexdigest()
     saved = read_cache(cache) if cache is not None else None
     if isinstance(saved, tuple) and len(saved) == 4 and saved[:2] == (_CACHE_VERSION, key):
-        return saved[2], saved[3]
+        keyed = saved[3]
+        keyed.digest = key
+        return saved[2], keyed
     wanted = needles(ledger, rows)
     keyed = Keyed.of(wanted)
     keyed.digest = key
