@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -51,10 +52,22 @@ def fill(ledger: Ledger, device: int, first: int, count: int) -> None:
                             for i in range(k, min(first + count, k + 5000))], actor=f"dev{device}@example.com")
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) of a process, or of the whole machine (pid None)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    if pid is None:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        return (sum(map(int, fields)) - int(fields[3]) - int(fields[4])) / ticks  # all but idle and iowait
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(stat[11]) + int(stat[12])) / ticks
+
+
 def ingest(services, ledgers, tokens, per_device: int, rounds: int,  # type: ignore[no-untyped-def]
-           rss: list[tuple[str, list[float]]]) -> float:
+           rss: list[tuple[str, list[float]]], cpu: dict[str, float]) -> float:
     """Each round: every ledger gets its share of new events (not timed), then
-    all devices push at once (timed; batches of 1,000). Returns events/s."""
+    all devices push at once (timed; batches of 1,000). Returns events/s, and
+    adds to `cpu` where the CPU went while pushing: this process (the pushing
+    clients), the replicas, and the rest of the machine (PostgreSQL, mostly)."""
     per_round = per_device // rounds
     elapsed = 0.0
     for r in range(rounds):
@@ -70,12 +83,19 @@ def ingest(services, ledgers, tokens, per_device: int, rounds: int,  # type: ign
                 errors.append(err)
 
         threads = [threading.Thread(target=run, args=(d,)) for d in range(len(ledgers))]
+        before = (cpu_seconds(os.getpid()), sum(cpu_seconds(s.proc.pid) for s in services), cpu_seconds())
         began = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed += time.perf_counter() - began
+        client, replicas, machine = (cpu_seconds(os.getpid()) - before[0],
+                                     sum(cpu_seconds(s.proc.pid) for s in services) - before[1],
+                                     cpu_seconds() - before[2])
+        cpu["clients"] = cpu.get("clients", 0.0) + client
+        cpu["replicas"] = cpu.get("replicas", 0.0) + replicas
+        cpu["rest"] = cpu.get("rest", 0.0) + machine - client - replicas
         assert not errors, errors
         rss.append((f"after {(r + 1) * per_round * len(ledgers):,} events", [rss_mb(s.proc.pid) for s in services]))
     return per_round * rounds * len(ledgers) / elapsed
@@ -183,8 +203,12 @@ def main() -> int:
     rows, rss = [], [("at start", [rss_mb(s.proc.pid) for s in services])]
     try:
         print("... ingest", file=sys.stderr, flush=True)
-        rate = ingest(services, ledgers, tokens, args.events, 4, rss)
+        cpu: dict[str, float] = {}
+        rate = ingest(services, ledgers, tokens, args.events, 4, rss, cpu)
         total = args.devices * args.events
+        print(f"    CPU while pushing ({os.cpu_count()} CPUs): pushing clients {cpu['clients']:.1f} s, "
+              f"replicas {cpu['replicas']:.1f} s, the rest (PostgreSQL) {cpu['rest']:.1f} s; "
+              f"{total / rate:.1f} s wall", file=sys.stderr)
         floor = copy_floor(url, total, args.devices)
         rows.append((f"ingest {total:,} events, {args.devices} devices, 2 replicas", f"{rate:,.0f} ev/s",
                      f"COPY {floor:,.0f} rows/s", f">= 15,000; floor/{floor / rate:.1f}",
