@@ -18,7 +18,8 @@ class GitError(UserError, ValueError):
 
 def git(root: Path, *args: str, input: str | None = None) -> str:
     out = subprocess.run(["git", "-C", str(root), "-c", "core.quotePath=false", *args], input=input,
-                         stdin=subprocess.DEVNULL if input is None else None, capture_output=True, text=True, encoding="utf-8", errors="replace")
+                         stdin=subprocess.DEVNULL if input is None else None, capture_output=True,
+                         text=True, encoding="utf-8", errors="replace")
     if out.returncode != 0:
         message = (out.stderr.strip().splitlines() or [f"git {args[0]} failed"])[-1]
         raise GitError(message.removeprefix("fatal: ").removeprefix("error: "))

@@ -137,15 +137,13 @@ def test_a_file_changed_since_the_last_check_is_read_again(cli, repo: Path) -> N
 
 def test_a_region_recorded_after_a_check_is_looked_for_by_the_next(cli, repo: Path) -> None:
     """What check keeps beside the ledger (each region's lines) follows the ledger."""
-    import json as _json
-
     from helpers import acceptance_params
 
     begin(repo, cli)
     assert check(cli, repo)[1]["regions"] == 1
     more = "def shipping_cost(weight_kg, zone):\n    return round(4.5 + weight_kg * 1.2 * zone, 2)\n"
     (repo / "util.py").write_text((repo / "util.py").read_text() + more)
-    added = cli("record", input=_json.dumps(acceptance_params(repo / "util.py", 2, more)))
+    added = cli("record", input=json.dumps(acceptance_params(repo / "util.py", 2, more)))
     assert added.code == 0, added.err
     # the new function moves to a third file before the next check
     (repo / "util.py").write_text((repo / "util.py").read_text().replace(more, ""))

@@ -65,7 +65,7 @@ class Keyed:
         if lines.keys().isdisjoint(file_keys):  # most files: no line of any region, no set built
             return scores
         for k in lines.keys() & set(file_keys):
-            for rid, weight in self.lines[k]:
+            for rid, weight in lines[k]:
                 scores[rid] = scores.get(rid, 0) + weight
         return {r: s for r, s in scores.items() if s >= self.minimum[r]}
 
@@ -82,9 +82,7 @@ def cached(ledger: Ledger, rows: dict[str, Row], cache: Path | None) -> tuple[di
                          .encode()).hexdigest()
     saved = read_cache(cache) if cache is not None else None
     if isinstance(saved, tuple) and len(saved) == 4 and saved[:2] == (_CACHE_VERSION, key):
-        keyed = saved[3]
-        keyed.digest = key
-        return saved[2], keyed
+        return saved[2], saved[3]  # saved with its digest (format 2)
     wanted = needles(ledger, rows)
     keyed = Keyed.of(wanted)
     keyed.digest = key

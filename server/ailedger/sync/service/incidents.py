@@ -89,7 +89,8 @@ def unapproved(storage: Any, org: str, cursor: str | None = None) -> dict[str, A
         if len(after) != 1 or not after[0].isdigit():
             raise ValueError("cursor is not one this service gave out")
         sql, params = sql + " AND cursor < ?", [*params, int(after[0])]
-    rows = _query(storage, f"SELECT cursor, id, body {sql} ORDER BY cursor DESC LIMIT ?", [*params, UNAPPROVED_PAGE + 1])
+    rows = _query(storage, f"SELECT cursor, id, body {sql} ORDER BY cursor DESC LIMIT ?",
+                  [*params, UNAPPROVED_PAGE + 1])
     shown = []
     for _, event_id, body in rows[:UNAPPROVED_PAGE]:
         p = orjson.loads(body)["payload"]
@@ -99,7 +100,8 @@ def unapproved(storage: Any, org: str, cursor: str | None = None) -> dict[str, A
                       "accepted_by": row["accepted_by"], "accepted_at": _shown(row["accepted_at"]),
                       "reason": p["policy"]["unapproved"]})
     more = len(rows) > UNAPPROVED_PAGE
-    return {"total": total, "shown": shown, "next": encode_cursor((str(rows[UNAPPROVED_PAGE - 1][0]),)) if more else None}
+    next_page = encode_cursor((str(rows[UNAPPROVED_PAGE - 1][0]),)) if more else None
+    return {"total": total, "shown": shown, "next": next_page}
 
 
 def summary(incident: incidents.Incident, rows: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
