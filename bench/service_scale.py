@@ -62,6 +62,19 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(stat[11]) + int(stat[12])) / ticks
 
 
+def postgres_cpu() -> float:
+    """CPU time of every PostgreSQL process on this machine (backends, WAL writer, autovacuum...)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += cpu_seconds(int(entry.name))
+            except OSError:  # the process ended while we looked
+                continue
+    return total
+
+
 def ingest(services, ledgers, tokens, per_device: int, rounds: int,  # type: ignore[no-untyped-def]
            rss: list[tuple[str, list[float]]], cpu: dict[str, float]) -> float:
     """Each round: every ledger gets its share of new events (not timed), then
@@ -83,19 +96,21 @@ def ingest(services, ledgers, tokens, per_device: int, rounds: int,  # type: ign
                 errors.append(err)
 
         threads = [threading.Thread(target=run, args=(d,)) for d in range(len(ledgers))]
-        before = (cpu_seconds(os.getpid()), sum(cpu_seconds(s.proc.pid) for s in services), cpu_seconds())
+        before = (cpu_seconds(os.getpid()), sum(cpu_seconds(s.proc.pid) for s in services), postgres_cpu(),
+                  cpu_seconds())
         began = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed += time.perf_counter() - began
-        client, replicas, machine = (cpu_seconds(os.getpid()) - before[0],
-                                     sum(cpu_seconds(s.proc.pid) for s in services) - before[1],
-                                     cpu_seconds() - before[2])
+        client, replicas, postgres, machine = (cpu_seconds(os.getpid()) - before[0],
+                                               sum(cpu_seconds(s.proc.pid) for s in services) - before[1],
+                                               postgres_cpu() - before[2], cpu_seconds() - before[3])
         cpu["clients"] = cpu.get("clients", 0.0) + client
         cpu["replicas"] = cpu.get("replicas", 0.0) + replicas
-        cpu["rest"] = cpu.get("rest", 0.0) + machine - client - replicas
+        cpu["postgres"] = cpu.get("postgres", 0.0) + postgres
+        cpu["rest"] = cpu.get("rest", 0.0) + machine - client - replicas - postgres
         assert not errors, errors
         rss.append((f"after {(r + 1) * per_round * len(ledgers):,} events", [rss_mb(s.proc.pid) for s in services]))
     return per_round * rounds * len(ledgers) / elapsed
@@ -207,7 +222,8 @@ def main() -> int:
         rate = ingest(services, ledgers, tokens, args.events, 4, rss, cpu)
         total = args.devices * args.events
         print(f"    CPU while pushing ({os.cpu_count()} CPUs): pushing clients {cpu['clients']:.1f} s, "
-              f"replicas {cpu['replicas']:.1f} s, the rest (PostgreSQL) {cpu['rest']:.1f} s; "
+              f"replicas {cpu['replicas']:.1f} s, "
+              f"PostgreSQL {cpu['postgres']:.1f} s, the rest of the machine {cpu['rest']:.1f} s; "
               f"{total / rate:.1f} s wall", file=sys.stderr)
         floor = copy_floor(url, total, args.devices)
         rows.append((f"ingest {total:,} events, {args.devices} devices, 2 replicas", f"{rate:,.0f} ev/s",

@@ -121,6 +121,23 @@ class Tx:
                           f" AS x({spec}) {tail}", [document])
 
 
+    def copy(self, table: str, columns: tuple[str, ...], types: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """New rows, none of which can be there yet (a unique key met anyway is a
+        collision: the transaction is retried). On PostgreSQL a binary COPY, the
+        cheapest way in for both sides (psycopg writes the rows in C; a third less
+        CPU than `insert`'s JSON document, measured on the regions table)."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if not self.postgres:
+            self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({','.join('?' * len(columns))})", rows)
+            return
+        with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as out:
+            out.set_types(list(types))
+            for row in rows:
+                out.write_row(row)
+
+
 EVENT_COLUMNS = ("cursor", "id", "device", "seq", "prev_hash", "hash", "type", "body", "org", "repo", "received_at")
 EVENT_TYPES = ("bigint", "text", "text", "bigint", "text", "text", "text", "text", "text", "text", "text")
 REGION_TYPES = tuple("double precision" if c in ("review_hours",) else "text" for c in REGION_COLUMNS)
@@ -298,8 +315,8 @@ def _push(t: Tx, principal: Principal, events: list[dict[str, Any]], key: str | 
     status, response = 200, orjson.dumps(respond(result))
     if fresh and t.postgres:  # the unique keys standing for the partitioned table's (see partitions.py); early,
         # so the serial tail under the clock holds only the events themselves
-        t.insert("event_ids", ("id", "device", "seq", "hash"), ("text", "text", "bigint", "text"),
-                 [(e["id"], e["device"], e["seq"], e["hash"]) for e in fresh])
+        t.copy("event_ids", ("id", "device", "seq", "hash"), ("text", "text", "bigint", "text"),
+               [(e["id"], e["device"], e["seq"], e["hash"]) for e in fresh])
     count = _project(t, principal.org, fresh) if fresh else None
     for d, h in changed.items():
         t.x("UPDATE devices SET seq = ?, hash = ?, event_id = ? WHERE device = ?", (h["seq"], h["hash"], h["eventId"], d))
@@ -394,10 +411,16 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
             e["_repo"] = None  # an incident belongs to no repository: every pull hands it on
             if e["type"] == "incident-open" and incidents is not None:
                 incidents.append((e["id"], e["payload"]))
-    t.insert("region_events", ("region_id", "event_id"), ("text", "text"), trail, "ON CONFLICT DO NOTHING")
-    assignments = ", ".join(f"{c} = excluded.{c}" for c in REGION_COLUMNS if c not in ("region_id", "org"))
+    # The events are new, so their trail rows are too (an event naming a region twice gives one).
+    t.copy("region_events", ("region_id", "event_id"), ("text", "text"), list(dict.fromkeys(trail)))
     after = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
-    t.insert("regions", REGION_COLUMNS, REGION_TYPES, [tuple(f[c] for c in REGION_COLUMNS) for f, _ in after.values()],
+    # Regions first seen in this batch are new rows (one another transaction adds meanwhile is a collision:
+    # retried, it is then among `before`); the others are updated in place.
+    t.copy("regions", REGION_COLUMNS, REGION_TYPES,
+           [tuple(f[c] for c in REGION_COLUMNS) for region_id, (f, _) in after.items() if region_id not in before])
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in REGION_COLUMNS if c not in ("region_id", "org"))
+    t.insert("regions", REGION_COLUMNS, REGION_TYPES,
+             [tuple(f[c] for c in REGION_COLUMNS) for region_id, (f, _) in after.items() if region_id in before],
              f"ON CONFLICT (region_id) DO UPDATE SET {assignments}")
     changes = rollup.deltas([(before.get(region_id), new) for region_id, new in after.items()])
     facets = {(org, f, v) for r in rows.values() for f, v in
@@ -457,21 +480,13 @@ PROJECT: dict[str, Callable[[dict[str, dict[str, Any]], dict[str, Any], list[str
 def _append(t: Tx, org: str, events: list[dict[str, Any]], received: str) -> None:
     """Store the events with cursors taken from the clock, locked until commit:
     cursors are handed out in commit order (see the module's docstring). The
-    rows are made before the clock is taken: under it, one statement."""
+    rows are made before the clock is taken: under it, one update and one COPY."""
     rows = [(e["id"], e["device"], e["seq"], e["prevHash"], e["hash"], e["type"],
              orjson.dumps({k: e[k] for k in ("actor", "payload", "ts", "type", "v")}).decode(), org, e.pop("_repo"),
              received) for e in events]
     n = len(events)
-    if not t.postgres:
-        last = t.x("UPDATE clock SET cursor = cursor + ? WHERE id = 1 RETURNING cursor", (n,)).fetchone()[0]
-        t.insert("events", EVENT_COLUMNS, EVENT_TYPES, [(last - n + 1 + i, *row) for i, row in enumerate(rows)])
-        return
-    names = EVENT_COLUMNS[1:]
-    spec = ", ".join(f"{c} {ty}" for c, ty in zip(names, EVENT_TYPES[1:]))
-    document = orjson.dumps([{"i": i, **dict(zip(names, row))} for i, row in enumerate(rows)]).decode()
-    t.x("WITH c AS (UPDATE clock SET cursor = cursor + ? WHERE id = 1 RETURNING cursor)"
-        f" INSERT INTO events (cursor, {', '.join(names)}) SELECT c.cursor - ? + x.i, {', '.join('x.' + c for c in names)}"
-        f" FROM c, json_to_recordset(?::json) AS x(i bigint, {spec})", [n, n - 1, document])
+    last = t.x("UPDATE clock SET cursor = cursor + ? WHERE id = 1 RETURNING cursor", (n,)).fetchone()[0]
+    t.copy("events", EVENT_COLUMNS, EVENT_TYPES, [(last - n + 1 + i, *row) for i, row in enumerate(rows)])
 
 
 def encode_cursor(values: tuple[Any, ...]) -> str:
