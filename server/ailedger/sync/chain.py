@@ -15,9 +15,17 @@ def body_of(event: dict[str, Any]) -> bytes:
     return event_body(event["type"], event["ts"], event["actor"], event["payload"], event["v"])
 
 
+def hashed_body(event: dict[str, Any]) -> bytes | None:
+    """The canonical body the event's hash covers, or None if its hash does not
+    cover exactly its content and position."""
+    body = body_of(event)
+    ok = event_hash(event["id"], event["device"], event["seq"], event["prevHash"], body) == event["hash"]
+    return body if ok else None
+
+
 def hash_ok(event: dict[str, Any]) -> bool:
     """Does the event's hash cover exactly its content and position?"""
-    return event_hash(event["id"], event["device"], event["seq"], event["prevHash"], body_of(event)) == event["hash"]
+    return hashed_body(event) is not None
 
 
 def shape_error(event: Any) -> str | None:

@@ -65,11 +65,13 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
             return unauthorized()
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
             return _error(413, f"body larger than {MAX_BODY} bytes; push in smaller batches")
-        body = b""
+        chunks, size = [], 0
         async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY:
                 return _error(413, f"body larger than {MAX_BODY} bytes; push in smaller batches")
+        body = b"".join(chunks)
         try:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as err:

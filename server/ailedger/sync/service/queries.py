@@ -35,7 +35,7 @@ def where(org: str, filters: dict[str, Any]) -> tuple[str, list[Any]]:
     return " AND ".join(sql), params
 
 
-# filter -> region_rollup's dimension (the same value: see rollup.keys)
+# filter -> region_rollup's dimension (the same value: see rollup._keys)
 ROLLUP_DIMS = {"repo": "repo", "author": "author", "tool": "tool", "model_name": "model"}
 
 

@@ -34,30 +34,38 @@ def _values(row: dict[str, Any]) -> list[tuple[str, str]]:
     return [("", "")] + [(dim, model_name(row) if key is None else row[key]) for dim, key in DIMENSIONS]
 
 
-def keys(fields: dict[str, Any], row: dict[str, Any]) -> tuple[list[tuple[Any, ...]], ...]:
-    """A region's keys in the three tables, from its columns (storage.region_fields) and row."""
+def _facts(fields: dict[str, Any], row: dict[str, Any]) -> tuple[Any, ...]:
+    """What a region's keys depend on: regions of a batch mostly share them."""
     status = fields["status"]
-    day = fields["accepted_ts"][:10] if status in AWAITING else ""
-    values = _values(row)
-    rollup = [(fields["org"], dim, value, status, day) for dim, value in values]
-    minutes = []
-    if fields["review_hours"] is not None and status != "ended":
-        m = round(fields["review_hours"] * 60)
-        minutes = [(fields["org"], dim, value, m) for dim, value in values]
-    daily = [(fields["org"], fields["accepted_ts"][:10], (fields["first_approval_ts"] or "")[:10])]
-    return rollup, minutes, daily
+    hours = fields["review_hours"]
+    return (fields["org"], status, fields["accepted_ts"][:10], (fields["first_approval_ts"] or "")[:10],
+            None if hours is None or status == "ended" else round(hours * 60), tuple(_values(row)))
+
+
+def _keys(facts: tuple[Any, ...]) -> tuple[list[tuple[Any, ...]], ...]:
+    """A region's keys in the three tables, from its facts."""
+    org, status, accepted_day, approval_day, minutes, values = facts
+    day = accepted_day if status in AWAITING else ""
+    rollup = [(org, dim, value, status, day) for dim, value in values]
+    review = [] if minutes is None else [(org, dim, value, minutes) for dim, value in values]
+    return rollup, review, [(org, accepted_day, approval_day)]
 
 
 def deltas(pairs: list[tuple[tuple[dict[str, Any], dict[str, Any]] | None, tuple[dict[str, Any], dict[str, Any]]]]
            ) -> tuple[Counter, Counter, Counter]:  # type: ignore[type-arg]
-    """(old, new) (fields, row) pairs in; how each table's counts change out."""
-    out: tuple[Counter, Counter, Counter] = (Counter(), Counter(), Counter())  # type: ignore[type-arg]
+    """(old, new) (fields, row) pairs in; how each table's counts change out.
+    Each distinct set of facts is expanded into keys once, times its count."""
+    weights: Counter = Counter()  # type: ignore[type-arg]
     for old, new in pairs:
-        for counter, found in zip(out, keys(*new)):
-            counter.update(found)
+        weights[_facts(*new)] += 1
         if old is not None:
-            for counter, found in zip(out, keys(*old)):
-                counter.subtract(found)
+            weights[_facts(*old)] -= 1
+    out: tuple[Counter, Counter, Counter] = (Counter(), Counter(), Counter())  # type: ignore[type-arg]
+    for facts, n in weights.items():
+        if n:
+            for counter, found in zip(out, _keys(facts)):
+                for key in found:
+                    counter[key] += n
     return out
 
 

@@ -166,8 +166,15 @@ def _version_4(t: Any) -> None:
         t.conn.execute(f"CREATE INDEX events_unapproved ON events (org, cursor) WHERE {UNAPPROVED_SQL}")
 
 
+# 5: PostgreSQL finds an event by id through event_ids (the trail joins it), so
+# the events' own index by id goes: one index entry fewer per event stored.
+def _version_5(t: Any) -> None:
+    if t.postgres:
+        t.x("DROP INDEX IF EXISTS events_id")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2), (V3, _version_3),
-                                                               (V4, _version_4)]
+                                                               (V4, _version_4), ("", _version_5)]
 VERSION = len(MIGRATIONS)
 
 
