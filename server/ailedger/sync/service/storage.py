@@ -153,12 +153,14 @@ REGION_TYPES = tuple("double precision" if c in ("review_hours",) else "text" fo
 
 def region_fields(org: str, row: dict[str, Any]) -> dict[str, Any]:
     """The regions table's columns for a projection row (the row itself is kept whole, as JSON)."""
-    reviews = orjson.loads(row["reviews"]) if isinstance(row["reviews"], str) else row["reviews"]
+    reviews = row["reviews"]
+    if isinstance(reviews, str):
+        reviews = orjson.loads(reviews) if reviews != "[]" else ()  # most rows at ingest: not yet reviewed
     accepted = stamp(row["accepted_at"])
-    first = min((stamp(r["at"]) for r in reviews), default=None)
-    approved = min((stamp(r["at"]) for r in reviews if r["verdict"] != "rejected"), default=None)
-    hours = None
-    if first is not None:
+    first = approved = hours = None
+    if reviews:
+        first = min(stamp(r["at"]) for r in reviews)
+        approved = min((stamp(r["at"]) for r in reviews if r["verdict"] != "rejected"), default=None)
         hours = max(0.0, (datetime.fromisoformat(first) - datetime.fromisoformat(accepted)).total_seconds() / 3600)
     model = "/".join(x for x in (row.get("model_provider"), row.get("model_id")) if x) or None
     return {"region_id": row["region_id"], "org": org, "repo": row["repo"], "path": row["path"],
