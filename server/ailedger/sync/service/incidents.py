@@ -47,8 +47,10 @@ def _query(storage: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 
 def organisation_incidents(storage: Any, org: str) -> list[incidents.Incident]:
-    rows = _query(storage, "SELECT id, type, body FROM events WHERE org = ? AND type IN (?, ?) ORDER BY cursor",
-                  [org, *INCIDENT_TYPES])
+    # Incidents belong to no repository (storage.py stores them with none): the events' (org, repo, cursor)
+    # index finds them without reading every event.
+    rows = _query(storage, "SELECT id, type, body FROM events WHERE org = ? AND repo IS NULL AND type IN (?, ?)"
+                  " ORDER BY cursor", [org, *INCIDENT_TYPES])
     found = incidents.from_events((r[0], r[1], orjson.loads(r[2])["payload"]) for r in rows)
     return sorted(found.values(), key=lambda i: i.opened_at, reverse=True)
 
