@@ -129,3 +129,35 @@ def test_dashboard_figures_kept_at_ingest_agree_with_the_regions(service, tmp_pa
     assert kept.overall.regions == N - len(range(0, N, 13))
     assert kept.overall == counted.overall and kept.ended == counted.ended
     assert kept.by == counted.by
+
+
+def test_an_incident_counts_every_region_its_model_or_tool_wrote_deleted_ones_too(service, tmp_path) -> None:
+    """The incident pages narrow the regions by their indexed columns, then
+    decide by the scope: the same regions as a count by hand over everything
+    accepted, the deleted (ended) ones included."""
+    from ailedger.incidents import Incident
+    from ailedger.sync.service.incidents import affected
+    from ailedger.sync.service.storage import open_storage
+
+    seed(service, tmp_path)
+    since = (NOW - timedelta(days=20)).isoformat().replace("+00:00", "Z")
+    scopes = [{"model": {"provider": "openai", "id": "o3"}}, {"model": {"provider": "openai"}},
+              {"tool": {"name": "cursor"}}, {"model": {"provider": "openai", "id": "gpt-4.1"}, "since": since},
+              {"model": {"provider": "openai", "id": "o3", "version": "2025-04-16"}}]
+    storage = open_storage(service.data, service.database_url)
+    try:
+        for scope in scopes:
+            incident = Incident("INC-TEST0001", "E0", scope, "test", "lead@example.com", NOW.isoformat(), None)
+            found = {r["region_id"] for r in affected(storage, "default", incident)}
+            wanted = set()
+            for i in range(N):
+                p = payload(i)
+                model, tool = scope.get("model", {}), scope.get("tool", {})
+                if all(p["model"].get(k) == v for k, v in model.items()) and \
+                        all(p["tool"].get(k) == v for k, v in tool.items()) and \
+                        not (scope.get("since") and p["acceptedAt"] < scope["since"]):
+                    wanted.add(p["regionId"])
+            assert found == wanted, scope
+            assert any(int(r[1:]) % 13 == 0 for r in found) or not found  # the deleted ones are in
+    finally:
+        storage.close()

@@ -4,8 +4,8 @@ and the AI code accepted from models or tools its tier's policy does not
 approve) and `/incidents/{id}` (one incident: counts by model version and
 repository, the provider's terms, the outcome).
 
-Read from the service's events table with SQL that runs the same on SQLite
-and PostgreSQL; counted with the same pure functions as `ailedger incident`
+Read from the service's events and regions tables with SQL that runs the
+same on SQLite and PostgreSQL; counted with the same pure functions as `ailedger incident`
 (`ailedger.incidents`). Rendered by Jinja2 templates with autoescape on:
 every value from a ledger is text, never markup.
 """
@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 from ... import incidents
 from ...placement.describe import model_name, tool_name
-from ...ledger.projection import from_acceptance
+from ...ledger.projection import from_acceptance, in_scope
 from .schema import UNAPPROVED_SQL
 from .storage import decode_cursor, encode_cursor
 
@@ -55,24 +55,20 @@ def organisation_incidents(storage: Any, org: str) -> list[incidents.Incident]:
     return sorted(found.values(), key=lambda i: i.opened_at, reverse=True)
 
 
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return "%" + escaped + "%"
-
-
 def affected(storage: Any, org: str, incident: incidents.Incident) -> list[dict[str, Any]]:
     """The regions the incident's model or tool wrote anywhere in the
     organisation (deleted ones too: the provider's report counts what the
-    model produced), from the acceptances themselves."""
-    sql, params = "SELECT id, body FROM events WHERE org = ? AND type = ?", [org, "acceptance"]
+    model produced), where they are now. The regions table narrows them by
+    its indexed columns (the model as `provider/id`, the tool); `in_scope`
+    decides on what is left (versions, a provider alone, `since`)."""
+    sql, params = "SELECT row FROM regions WHERE org = ?", [org]
     model, tool = incident.scope.get("model") or {}, incident.scope.get("tool") or {}
-    # A coarse filter in SQL on the stored JSON text (compact: `"key":"value"`); in_scope decides.
-    for key, value in (("provider", model.get("provider")), ("id", model.get("id")), ("name", tool.get("name"))):
-        if value:
-            sql += " AND body LIKE ? ESCAPE '\\'"
-            params.append(_like(orjson.dumps({key: value}).decode()[1:-1]))
-    rows = [from_acceptance(r[0], orjson.loads(r[1])["payload"]) for r in _query(storage, sql, params)]
-    return incidents.affected(rows, incident)
+    if model.get("provider") and model.get("id"):
+        sql, params = sql + " AND model = ?", [*params, f"{model['provider']}/{model['id']}"]
+    if tool.get("name"):
+        sql, params = sql + " AND tool = ?", [*params, tool["name"]]
+    rows = (orjson.loads(r[0]) for r in _query(storage, sql, params))
+    return [r for r in rows if in_scope(r, incident.scope)]
 
 
 UNAPPROVED_PAGE = 200  # unapproved acceptances per page of /incidents (the next page is a link)
