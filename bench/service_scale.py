@@ -80,7 +80,7 @@ def ingest(services, ledgers, tokens, per_device: int, rounds: int,  # type: ign
     """Each round: every ledger gets its share of new events (not timed), then
     all devices push at once (timed; batches of 1,000). Returns events/s, and
     adds to `cpu` where the CPU went while pushing: this process (the pushing
-    clients), the replicas, and the rest of the machine (PostgreSQL, mostly)."""
+    clients), the replicas, PostgreSQL's processes, and the rest of the machine."""
     per_round = per_device // rounds
     elapsed = 0.0
     for r in range(rounds):

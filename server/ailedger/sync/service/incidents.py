@@ -5,8 +5,8 @@ approve) and `/incidents/{id}` (one incident: counts by model version and
 repository, the provider's terms, the outcome).
 
 Read from the service's events and regions tables with SQL that runs the
-same on SQLite and PostgreSQL; counted with the same pure functions as `ailedger incident`
-(`ailedger.incidents`). Rendered by Jinja2 templates with autoescape on:
+same on SQLite and PostgreSQL; counted with the same pure functions as
+`ailedger incident` (`ailedger.incidents`). Rendered by Jinja2 templates with autoescape on:
 every value from a ledger is text, never markup.
 """
 

@@ -158,7 +158,6 @@ DROP TABLE region_counts;
 """
 
 
-
 def _version_4(t: Any) -> None:
     """PostgreSQL: the unapproved acceptances (incidents.py) in a small partial
     index, so /incidents counts and pages them without reading every event."""
@@ -166,9 +165,10 @@ def _version_4(t: Any) -> None:
         t.conn.execute(f"CREATE INDEX events_unapproved ON events (org, cursor) WHERE {UNAPPROVED_SQL}")
 
 
-# 5: PostgreSQL finds an event by id through event_ids (the trail joins it), so
-# the events' own index by id goes: one index entry fewer per event stored.
+# 5: no SQL of its own (_version_5).
 def _version_5(t: Any) -> None:
+    """PostgreSQL finds an event by id through event_ids (the trail joins it),
+    so the events' own index by id goes: one index entry fewer per event."""
     if t.postgres:
         t.x("DROP INDEX IF EXISTS events_id")
 

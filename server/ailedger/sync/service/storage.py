@@ -19,8 +19,8 @@ number of service processes may share one PostgreSQL:
   N appear (a cursor taken at insert time, as before, let a later batch commit
   first and pullers skip the earlier one for good). The cost is that the tail
   of each push is serial per database, so it is kept short: the kept counts
-  (rollup.py), then one statement that takes the clock and inserts the
-  events (their rows and event ids made before), then the commit.
+  (rollup.py), then the clock's update and one COPY of the events (their rows
+  and event ids made before), then the commit.
 
 The embedded SQLite backend is one process: a lock and BEGIN IMMEDIATE.
 """
@@ -127,7 +127,6 @@ class Tx:
         document = orjson.dumps([dict(zip(columns, row)) for row in rows]).decode()
         self.conn.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM json_to_recordset(%s::json)"
                           f" AS x({spec}) {tail}", [document])
-
 
     def copy(self, table: str, columns: tuple[str, ...], types: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """New rows, none of which can be there yet (a unique key met anyway is a
