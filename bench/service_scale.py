@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 from helpers import acceptance_payload  # noqa: E402
 from helpers_service import postgres_schema  # noqa: E402
 
+from ailedger.ledger.ids import new_id  # noqa: E402
 from ailedger.ledger.store import Ledger  # noqa: E402
 from ailedger.sync.client import Endpoint, push  # noqa: E402
 from ailedger.sync.service.app import COOKIE  # noqa: E402
@@ -46,10 +48,19 @@ def rss_mb(pid: int) -> float:
 
 
 def fill(ledger: Ledger, device: int, first: int, count: int) -> None:
+    """Acceptances shaped as the editors record them: a fresh ULID region id and
+    the time of acceptance each (ids and times grow together, as they do when a
+    team works), spread over a few repositories and files."""
     for k in range(first, first + count, 5000):
-        ledger.append_many([("acceptance", acceptance_payload(i, regionId=f"B{device}-{i}",
-                                                              user=f"dev{device}@example.com"))
-                            for i in range(k, min(first + count, k + 5000))], actor=f"dev{device}@example.com")
+        batch = range(k, min(first + count, k + 5000))
+        ledger.append_many([("acceptance", acceptance_payload(
+            i, regionId=new_id(), acceptedAt=_stamp(datetime.now(timezone.utc)), user=f"dev{device}@example.com",
+            repo=f"git.example.com/acme/repo{(device + i) % 5}", path=f"src/m{i % 40}.py")) for i in batch],
+            actor=f"dev{device}@example.com")
+
+
+def _stamp(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def cpu_seconds(pid: int | None = None) -> float:

@@ -255,14 +255,21 @@ class Storage:
         return orjson.loads(found[0]) if found else None
 
     def trail(self, org: str, region_id: str) -> list[dict[str, Any]]:
-        """Every event that speaks of a region, oldest first."""
+        """Every event that speaks of a region, oldest first: its trail rows and
+        the acceptance its row names (which has no trail row: see `_project`)."""
         # PostgreSQL finds an event by id through event_ids, then by (device, seq) in its month's partition
         # (an index by id on the events themselves would be a second one to write per event).
         join = ("JOIN event_ids i ON i.id = r.event_id JOIN events e ON e.device = i.device AND e.seq = i.seq"
                 if self.postgres else "JOIN events e ON e.id = r.event_id")
-        rows = self.read(lambda t: t.rows(
-            f"SELECT e.id, e.device, e.seq, e.prev_hash, e.hash, e.body FROM region_events r {join}"
-            " WHERE r.region_id = ? AND e.org = ? ORDER BY e.cursor", (region_id, org)))
+
+        def read(t: Tx) -> list[tuple[Any, ...]]:
+            found = t.x("SELECT row FROM regions WHERE region_id = ? AND org = ?", (region_id, org)).fetchone()
+            accepted = orjson.loads(found[0])["accepted_event"] if found else ""
+            return t.rows(f"SELECT e.id, e.device, e.seq, e.prev_hash, e.hash, e.body FROM (SELECT event_id FROM"
+                          f" region_events WHERE region_id = ? UNION SELECT ?) AS r {join}"
+                          " WHERE e.org = ? ORDER BY e.cursor", (region_id, accepted, org))
+
+        rows = self.read(read)
         return [{"id": r[0], "device": r[1], "seq": r[2], "prevHash": r[3], "hash": r[4], **orjson.loads(r[5])}
                 for r in rows]
 
@@ -409,6 +416,7 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
         rows[region_id] = orjson.loads(row)
     before = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
     trail: list[tuple[str, str]] = []
+    replaced: list[tuple[str, str]] = []  # (region, the acceptance a new one replaces)
     incidents: list[tuple[str, dict[str, Any]]] | None = None  # the organisation's, read when first needed
     for e in events:
         ids = projection.region_ids(e["type"], e["payload"])
@@ -416,7 +424,12 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
             incidents = _incidents(t, org)
         if e["type"] == "incident-open":  # by scope, over the organisation's live regions (incidents are rare)
             ids = _incident_regions(t, org, rows, before, e["payload"])
-        trail += [(region_id, e["id"]) for region_id in ids]
+        if e["type"] == "acceptance":  # the region's row names its acceptance (`trail` reads it there): a trail
+            # row only for the acceptance it replaces, if the region was accepted before
+            earlier = rows.get(e["payload"]["regionId"])
+            replaced += [(earlier["region_id"], earlier["accepted_event"])] if earlier else []
+        else:
+            trail += [(region_id, e["id"]) for region_id in ids]
         e["_repo"] = PROJECT.get(e["type"], _apply)(rows, e, ids)
         if e["type"] == "acceptance":  # code accepted before an incident arrives reopened, as in every ledger
             region_id = e["payload"]["regionId"]
@@ -425,7 +438,12 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
             e["_repo"] = None  # an incident belongs to no repository: every pull hands it on
             if e["type"] == "incident-open" and incidents is not None:
                 incidents.append((e["id"], e["payload"]))
-    # The events are new, so their trail rows are too (an event naming a region twice gives one).
+    # The events are new, so their trail rows are too (an event naming a region twice gives one). A replaced
+    # acceptance stored before acceptances went without a trail row has one already.
+    if replaced:
+        where, params = t.among("region_id", sorted({region_id for region_id, _ in replaced}))
+        kept = set(t.rows(f"SELECT region_id, event_id FROM region_events WHERE {where}", params))
+        trail += [pair for pair in replaced if pair not in kept]
     t.copy("region_events", ("region_id", "event_id"), ("text", "text"), list(dict.fromkeys(trail)))
     after = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
     # Regions first seen in this batch are new rows (one another transaction adds meanwhile is a collision:
