@@ -116,6 +116,19 @@ def test_other_organisations_see_nothing(cli, repo: Path, env, service, tmp_path
     nxt = dict(event, id="7ZZZZZZZZZZZZZZZZZZZZZZZZZ", seq=2, prevHash=event["hash"])
     r = httpx.post(f"{service.url}/v1/events", content=json.dumps({"events": [nxt]}), headers=outsider)
     assert r.status_code in (403, 409)
+    # Nor review Alice's region from a device of her own: refused, and the region is as it was.
+    region_id = event["payload"]["regionId"]
+    alice = {"authorization": f"Bearer {service.token('lead@example.com', role='lead', org='acme')}"}
+    before = httpx.get(f"{service.url}/v1/regions", headers=alice).json()["regions"]
+    with Ledger(tmp_path / "eve.db") as eve:
+        eve.append_many([("review", {"regionIds": [region_id], "reviewer": "eve@example.com", "verdict": "approved",
+                                     "textSha256": {region_id: event["payload"]["textSha256"]},
+                                     "reviewedAt": "2026-11-28T09:00:00Z"})], actor="eve@example.com")
+        body = json.dumps({"events": [e.to_wire() for e in eve.recent(1)]})
+    r = httpx.post(f"{service.url}/v1/events", content=body, headers=outsider)
+    assert r.status_code == 403 and "belongs to another organisation" in r.json()["error"]
+    assert httpx.get(f"{service.url}/v1/regions", headers=alice).json()["regions"] == before
+    assert before and before[0]["status"] == "unreviewed"
 
 
 def test_plain_http_to_another_host_is_refused(cli, env, tmp_path: Path) -> None:

@@ -411,8 +411,12 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
     touched = sorted({r for e in events for r in projection.region_ids(e["type"], e["payload"])})
     rows: dict[str, dict[str, Any]] = {}
     where, params = t.among("region_id", touched)
-    for region_id, row in t.rows(f"SELECT region_id, row FROM regions WHERE {where} AND org = ?"
-                                 f" ORDER BY region_id{t.for_update}", [*params, org]):
+    # By the primary key alone: with `org = ?` beside it PostgreSQL's planner, its statistics a little behind
+    # a growing table, ANDed in a scan of every region of the organisation (22 ms a push at 20,000 regions).
+    for region_id, owner, row in t.rows(f"SELECT region_id, org, row FROM regions WHERE {where}"
+                                        f" ORDER BY region_id{t.for_update}", params):
+        if owner != org:  # region ids are random: only a forged event names another organisation's
+            raise Refused(403, "not-yours", f"region {region_id} belongs to another organisation")
         rows[region_id] = orjson.loads(row)
     before = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
     trail: list[tuple[str, str]] = []
