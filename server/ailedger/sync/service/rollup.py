@@ -23,43 +23,42 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ... import metrics
-from ...placement.describe import model_name
-from .schema import AWAITING_SQL
+from .schema import AWAITING_SQL, RegionColumns
 
 AWAITING = ("unreviewed", "changed-after-review", "reopened")
-DIMENSIONS = (("tool", "tool_name"), ("model", None), ("author", "accepted_by"), ("repo", "repo"))
 
 
-def _values(row: dict[str, Any]) -> list[tuple[str, str]]:
-    return [("", "")] + [(dim, model_name(row) if key is None else row[key]) for dim, key in DIMENSIONS]
+def facets(r: RegionColumns) -> tuple[tuple[str, str], ...]:
+    """(dimension, value) of a region for each dimension the counts are kept by:
+    tool, model (as people read it), author and repository."""
+    return ("tool", r.tool), ("model", r.model_name), ("author", r.accepted_by), ("repo", r.repo)
 
 
-def _facts(fields: dict[str, Any], row: dict[str, Any]) -> tuple[Any, ...]:
+def _facts(r: RegionColumns) -> tuple[Any, ...]:
     """What a region's keys depend on: regions of a batch mostly share them."""
-    status = fields["status"]
-    hours = fields["review_hours"]
-    return (fields["org"], status, fields["accepted_ts"][:10], (fields["first_approval_ts"] or "")[:10],
-            None if hours is None or status == "ended" else round(hours * 60), tuple(_values(row)))
+    minutes = None if r.review_hours is None or r.status == "ended" else round(r.review_hours * 60)
+    return (r.org, r.status, r.accepted_ts[:10], (r.first_approval_ts or "")[:10], minutes,
+            (r.tool, r.model_name, r.accepted_by, r.repo))
 
 
 def _keys(facts: tuple[Any, ...]) -> tuple[list[tuple[Any, ...]], ...]:
-    """A region's keys in the three tables, from its facts."""
-    org, status, accepted_day, approval_day, minutes, values = facts
+    """A region's keys in the three tables, from its facts (dimension '' is the whole organisation)."""
+    org, status, accepted_day, approval_day, minutes, (tool, model, author, repo) = facts
+    values = (("", ""), ("tool", tool), ("model", model), ("author", author), ("repo", repo))
     day = accepted_day if status in AWAITING else ""
     rollup = [(org, dim, value, status, day) for dim, value in values]
     review = [] if minutes is None else [(org, dim, value, minutes) for dim, value in values]
     return rollup, review, [(org, accepted_day, approval_day)]
 
 
-def deltas(pairs: list[tuple[tuple[dict[str, Any], dict[str, Any]] | None, tuple[dict[str, Any], dict[str, Any]]]]
-           ) -> tuple[Counter, Counter, Counter]:  # type: ignore[type-arg]
-    """(old, new) (fields, row) pairs in; how each table's counts change out.
+def deltas(pairs: list[tuple[RegionColumns | None, RegionColumns]]) -> tuple[Counter, Counter, Counter]:  # type: ignore[type-arg]
+    """(old, new) rows of regions in; how each table's counts change out.
     Each distinct set of facts is expanded into keys once, times its count."""
     weights: Counter = Counter()  # type: ignore[type-arg]
     for old, new in pairs:
-        weights[_facts(*new)] += 1
+        weights[_facts(new)] += 1
         if old is not None:
-            weights[_facts(*old)] -= 1
+            weights[_facts(old)] -= 1
     out: tuple[Counter, Counter, Counter] = (Counter(), Counter(), Counter())  # type: ignore[type-arg]
     for facts, n in weights.items():
         if n:

@@ -9,11 +9,30 @@ backends (the few differences are spelled out below).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
-# The regions table's columns, in the order storage writes them.
-REGION_COLUMNS = ("region_id", "org", "repo", "path", "status", "accepted_by", "tool", "model", "model_name",
-                  "accepted_at", "accepted_ts", "first_review_ts", "first_approval_ts", "review_hours", "row")
+
+class RegionColumns(NamedTuple):
+    """A row of the regions table, in the order storage writes it (a tuple: COPY takes it as it is)."""
+
+    region_id: str
+    org: str
+    repo: str
+    path: str
+    status: str
+    accepted_by: str
+    tool: str
+    model: str | None  # provider/id
+    model_name: str  # provider/id@version, as people read it
+    accepted_at: str
+    accepted_ts: str  # the stamps in one sortable form (storage.stamp)
+    first_review_ts: str | None
+    first_approval_ts: str | None
+    review_hours: float | None
+    row: str  # the projection's row, whole, as JSON
+
+
+REGION_COLUMNS = RegionColumns._fields
 AWAITING_SQL = "status IN ('unreviewed', 'changed-after-review', 'reopened')"  # projection.REVIEW_CODES
 # Acceptances the policy in force did not approve (incidents.py). A constant, not a parameter: PostgreSQL's
 # partial index events_unapproved matches it only so.
@@ -95,15 +114,13 @@ def _version_2(t: Any) -> None:
 
     pairs = []
     for org, row in t.rows("SELECT org, row FROM regions"):
-        parsed = orjson.loads(row)
-        values = region_fields(org, parsed)
-        pairs.append((None, (values, parsed)))
+        values = region_fields(org, orjson.loads(row))
+        pairs.append((None, values))
         t.x("UPDATE regions SET model_name = ?, accepted_ts = ?, first_review_ts = ?, first_approval_ts = ?,"
-            " review_hours = ? WHERE region_id = ?",
-            tuple(values[c] for c in ("model_name", "accepted_ts", "first_review_ts", "first_approval_ts",
-                                      "review_hours", "region_id")))
-        for facet, column in (("repo", "repo"), ("author", "accepted_by"), ("tool", "tool"), ("model", "model_name")):
-            t.x("INSERT INTO region_facets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (org, facet, values[column]))
+            " review_hours = ? WHERE region_id = ?", (values.model_name, values.accepted_ts, values.first_review_ts,
+                                                      values.first_approval_ts, values.review_hours, values.region_id))
+        for facet, value in rollup.facets(values):
+            t.x("INSERT INTO region_facets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (org, facet, value))
     rollup.write(t, rollup.deltas(pairs))
 
 

@@ -46,7 +46,7 @@ from ...placement.describe import model_name
 from ...ledger import projection
 from ..chain import hash_ok, hashed_body
 from . import rollup
-from .schema import REGION_COLUMNS, migrate_sqlite
+from .schema import REGION_COLUMNS, RegionColumns, migrate_sqlite
 
 
 @dataclass(frozen=True)
@@ -150,8 +150,8 @@ EVENT_TYPES = ("bigint", "text", "text", "bigint", "text", "text", "text", "text
 REGION_TYPES = tuple("double precision" if c in ("review_hours",) else "text" for c in REGION_COLUMNS)
 
 
-def region_fields(org: str, row: dict[str, Any]) -> dict[str, Any]:
-    """The regions table's columns for a projection row (the row itself is kept whole, as JSON)."""
+def region_fields(org: str, row: dict[str, Any]) -> RegionColumns:
+    """The regions table's row for a projection row (kept whole, as JSON, in its last column)."""
     reviews = row["reviews"]
     if isinstance(reviews, str):
         reviews = orjson.loads(reviews) if reviews != "[]" else ()  # most rows at ingest: not yet reviewed
@@ -161,12 +161,11 @@ def region_fields(org: str, row: dict[str, Any]) -> dict[str, Any]:
         first = min(stamp(r["at"]) for r in reviews)
         approved = min((stamp(r["at"]) for r in reviews if r["verdict"] != "rejected"), default=None)
         hours = max(0.0, (datetime.fromisoformat(first) - datetime.fromisoformat(accepted)).total_seconds() / 3600)
-    model = "/".join(x for x in (row.get("model_provider"), row.get("model_id")) if x) or None
-    return {"region_id": row["region_id"], "org": org, "repo": row["repo"], "path": row["path"],
-            "status": row["status"], "accepted_by": row["accepted_by"], "tool": row["tool_name"], "model": model,
-            "model_name": model_name(row), "accepted_at": row["accepted_at"], "accepted_ts": accepted,
-            "first_review_ts": first, "first_approval_ts": approved, "review_hours": hours,
-            "row": orjson.dumps(row).decode()}
+    provider, model_id = row.get("model_provider"), row.get("model_id")
+    model = f"{provider}/{model_id}" if provider and model_id else provider or model_id or None
+    return RegionColumns(row["region_id"], org, row["repo"], row["path"], row["status"], row["accepted_by"],
+                         row["tool_name"], model, model_name(row), row["accepted_at"], accepted, first, approved,
+                         hours, orjson.dumps(row).decode())
 
 
 class Storage:
@@ -418,7 +417,7 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
         if owner != org:  # region ids are random: only a forged event names another organisation's
             raise Refused(403, "not-yours", f"region {region_id} belongs to another organisation")
         rows[region_id] = orjson.loads(row)
-    before = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
+    before = {region_id: region_fields(org, row) for region_id, row in rows.items()}
     trail: list[tuple[str, str]] = []
     replaced: list[tuple[str, str]] = []  # (region, the acceptance a new one replaces)
     incidents: list[tuple[str, dict[str, Any]]] | None = None  # the organisation's, read when first needed
@@ -435,9 +434,9 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
         else:
             trail += [(region_id, e["id"]) for region_id in ids]
         e["_repo"] = PROJECT.get(e["type"], _apply)(rows, e, ids)
-        if e["type"] == "acceptance":  # code accepted before an incident arrives reopened, as in every ledger
-            region_id = e["payload"]["regionId"]
-            rows[region_id] = projection.under_incidents(rows[region_id], incidents or [])
+        if e["type"] == "acceptance" and incidents:  # code accepted before an incident arrives reopened, as in
+            region_id = e["payload"]["regionId"]  # every ledger
+            rows[region_id] = projection.under_incidents(rows[region_id], incidents)
         elif e["type"].startswith("incident-"):
             e["_repo"] = None  # an incident belongs to no repository: every pull hands it on
             if e["type"] == "incident-open" and incidents is not None:
@@ -449,18 +448,15 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
         kept = set(t.rows(f"SELECT region_id, event_id FROM region_events WHERE {where}", params))
         trail += [pair for pair in replaced if pair not in kept]
     t.copy("region_events", ("region_id", "event_id"), ("text", "text"), list(dict.fromkeys(trail)))
-    after = {region_id: (region_fields(org, row), row) for region_id, row in rows.items()}
+    after = {region_id: region_fields(org, row) for region_id, row in rows.items()}
     # Regions first seen in this batch are new rows (one another transaction adds meanwhile is a collision:
     # retried, it is then among `before`); the others are updated in place.
-    t.copy("regions", REGION_COLUMNS, REGION_TYPES,
-           [tuple(f[c] for c in REGION_COLUMNS) for region_id, (f, _) in after.items() if region_id not in before])
+    t.copy("regions", REGION_COLUMNS, REGION_TYPES, [r for region_id, r in after.items() if region_id not in before])
     assignments = ", ".join(f"{c} = excluded.{c}" for c in REGION_COLUMNS if c not in ("region_id", "org"))
-    t.insert("regions", REGION_COLUMNS, REGION_TYPES,
-             [tuple(f[c] for c in REGION_COLUMNS) for region_id, (f, _) in after.items() if region_id in before],
+    t.insert("regions", REGION_COLUMNS, REGION_TYPES, [r for region_id, r in after.items() if region_id in before],
              f"ON CONFLICT (region_id) DO UPDATE SET {assignments}")
     changes = rollup.deltas([(before.get(region_id), new) for region_id, new in after.items()])
-    facets = {(org, f, v) for r in rows.values() for f, v in
-              (("repo", r["repo"]), ("author", r["accepted_by"]), ("tool", r["tool_name"]), ("model", model_name(r)))}
+    facets = {(org, facet, value) for names in {rollup.facets(r) for r in after.values()} for facet, value in names}
     t.insert("region_facets", ("org", "facet", "value"), ("text", "text", "text"), sorted(facets),
              "ON CONFLICT DO NOTHING")
 
@@ -479,13 +475,13 @@ def _incidents(t: Tx, org: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _incident_regions(t: Tx, org: str, rows: dict[str, dict[str, Any]],
-                      before: dict[str, tuple[dict[str, Any], dict[str, Any]]], p: dict[str, Any]) -> list[str]:
+                      before: dict[str, RegionColumns], p: dict[str, Any]) -> list[str]:
     """The live regions an incident reopens; their rows join the batch's (locked, counted)."""
     for region_id, row in t.rows("SELECT region_id, row FROM regions WHERE org = ? AND status != 'ended'"
                                  f" ORDER BY region_id{t.for_update}", (org,)):
         if region_id not in rows:
             rows[region_id] = orjson.loads(row)
-            before[region_id] = (region_fields(org, rows[region_id]), rows[region_id])
+            before[region_id] = region_fields(org, rows[region_id])
     return projection.incident_regions([r for r in rows.values() if r["status"] != "ended"], p)
 
 
