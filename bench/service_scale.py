@@ -127,10 +127,12 @@ def ingest(services, ledgers, tokens, per_device: int, rounds: int,  # type: ign
     return per_round * rounds * len(ledgers) / elapsed
 
 
-def copy_floor(url: str, count: int, devices: int) -> float:
-    """The same event rows COPYed into a table shaped like `events`: rows/s (median of three)."""
+def copy_floor(url: str, count: int, devices: int) -> tuple[float, float]:
+    """The same event rows COPYed into a table shaped like `events`: rows/s (median
+    of three), and the CPU a row took (this process and PostgreSQL's, in seconds)."""
     import psycopg
 
+    cpu = 0.0
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS floor")
         conn.execute("CREATE TABLE floor (LIKE events INCLUDING ALL)")
@@ -139,13 +141,14 @@ def copy_floor(url: str, count: int, devices: int) -> float:
         rates = []
         for _ in range(3):  # the median of three: one COPY can meet a checkpoint or the autovacuum
             conn.execute("TRUNCATE floor")
-            began = time.perf_counter()
+            began, cpu_before = time.perf_counter(), cpu_seconds(os.getpid()) + postgres_cpu()
             with conn.cursor() as cur, cur.copy("COPY floor FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             rates.append(len(rows) / (time.perf_counter() - began))
+            cpu += cpu_seconds(os.getpid()) + postgres_cpu() - cpu_before
         conn.execute("DROP TABLE floor")
-    return statistics.median(rates)
+    return statistics.median(rates), cpu / (3 * len(rows))
 
 
 SEED = """
@@ -239,10 +242,16 @@ def main() -> int:
               f"replicas {cpu['replicas']:.1f} s, "
               f"PostgreSQL {cpu['postgres']:.1f} s, the rest of the machine {cpu['rest']:.1f} s; "
               f"{total / rate:.1f} s wall", file=sys.stderr)
-        floor = copy_floor(url, total, args.devices)
+        floor, floor_cpu = copy_floor(url, total, args.devices)
         rows.append((f"ingest {total:,} events, {args.devices} devices, 2 replicas", f"{rate:,.0f} ev/s",
                      f"COPY {floor:,.0f} rows/s", f">= 15,000; floor/{floor / rate:.1f}",
                      rate >= 15_000 and floor / rate <= 3))
+        # Where the events/s come from on this machine: every process shares its CPUs, so the rate is at most
+        # CPUs / CPU per event. The floor is one COPY stream (one core at most); ingest spreads over all.
+        service = (cpu["replicas"] + cpu["postgres"]) / total
+        spent = sum(cpu.values()) / total
+        rows.append(("  CPU per event: replicas + PostgreSQL (+ clients)", f"{service * 1e6:.0f} us ({spent * 1e6:.0f})",
+                     f"COPY {floor_cpu * 1e6:.1f} us/row", f"ceiling {(os.cpu_count() or 1) / spent:,.0f} ev/s", True))
 
         print(f"... seeding {args.regions:,} regions with generate_series", file=sys.stderr, flush=True)
         seconds = seed_regions(url, args.regions)

@@ -1,7 +1,7 @@
 """The audit service's HTTP API (`/v1/`), an ASGI app on Starlette.
 
-Storage calls block, so they run in the thread pool; the event loop only
-parses, authenticates and answers. Nothing here decides correctness: every
+Storage calls block, so they run in the thread pool, and so does parsing a
+push's body; the event loop only receives, authenticates and answers. Nothing here decides correctness: every
 replica of this app answers alike from the same database.
 """
 
@@ -46,6 +46,24 @@ def region_filters(q: Any) -> dict[str, Any]:
     return filters
 
 
+def _events_of(body: bytes) -> tuple[list[dict[str, Any]], str, tuple[int, str] | None]:
+    """A push's events and the body's SHA-256, or (status, message) saying what is wrong with it."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as err:
+        return [], "", (400, f"malformed JSON: {err}")
+    events = data.get("events") if isinstance(data, dict) else None
+    if not isinstance(events, list):
+        return [], "", (400, "expected an object with an `events` list")
+    if len(events) > MAX_EVENTS:
+        return [], "", (413, f"at most {MAX_EVENTS} events per push")
+    for event in events:
+        problem = shape_error(event)
+        if problem:
+            return [], "", (400, problem)
+    return events, hashlib.sha256(body).hexdigest(), None
+
+
 def create_app(storage: Storage, key: ServiceKey) -> Any:
     seen = Metrics()
 
@@ -71,22 +89,11 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
             size += len(chunk)
             if size > MAX_BODY:
                 return _error(413, f"body larger than {MAX_BODY} bytes; push in smaller batches")
-        body = b"".join(chunks)
-        try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError as err:
-            return _error(400, f"malformed JSON: {err}")
-        events = data.get("events") if isinstance(data, dict) else None
-        if not isinstance(events, list):
-            return _error(400, "expected an object with an `events` list")
-        if len(events) > MAX_EVENTS:
-            return _error(413, f"at most {MAX_EVENTS} events per push")
-        for event in events:
-            problem = shape_error(event)
-            if problem:
-                return _error(400, problem)
+        # Parsed and hashed in the thread pool: a batch takes milliseconds the event loop owes other requests.
+        events, body_sha, refusal = await run_in_threadpool(_events_of, b"".join(chunks))
+        if refusal:
+            return _error(*refusal)
         key_header = request.headers.get("idempotency-key")
-        body_sha = hashlib.sha256(body).hexdigest()
         try:
             if key_header:
                 again = await run_in_threadpool(storage.idempotent, key_header, body_sha)
