@@ -27,7 +27,7 @@ from .ledger.canonical import EVENT_VERSION
 
 SCHEMA_VERSION = EVENT_VERSION  # the event envelope's `v`
 
-from .vocabulary import KINDS, VERDICTS, Kind, Verdict  # noqa: F401  (re-exported)
+from .vocabulary import KINDS, VERDICTS, EventType, Kind, Verdict  # noqa: F401  (re-exported)
 RegionStatus = Literal[
     "unreviewed", "reviewed", "changed-after-review", "rejected", "reopened", "ended"
 ]
@@ -331,8 +331,6 @@ PAYLOADS: dict[str, Any] = {
     "incident-close": IncidentClose,
     "region-move": RegionMove,
 }
-EventType = Literal["acceptance", "review", "region-update", "region-ended", "reopen", "commit", "incident-open",
-                    "incident-close", "region-move"]
 
 
 class Event(TypedDict):

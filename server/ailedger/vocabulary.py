@@ -8,3 +8,6 @@ Kind = Literal["inline", "partial-inline", "next-edit", "chat-insert", "agent-ed
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 Verdict = Literal["approved", "approved-with-changes", "rejected"]
 VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
+EventType = Literal["acceptance", "review", "region-update", "region-ended", "reopen", "commit", "incident-open",
+                    "incident-close", "region-move"]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]

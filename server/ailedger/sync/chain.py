@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..ledger.canonical import event_body, event_hash
+from ..vocabulary import EVENT_TYPES
 
 ENVELOPE = ("id", "device", "seq", "prevHash", "hash", "type", "ts", "actor", "v", "payload")
 
@@ -38,6 +39,8 @@ def shape_error(event: Any) -> str | None:
     for key in ("id", "device", "prevHash", "hash", "type", "ts", "actor"):
         if not isinstance(event[key], str):
             return f"event {event.get('id', '?')}: {key} must be a string"
+    if event["type"] not in EVENT_TYPES:
+        return f"event {event['id']}: unknown type {event['type']!r}; expected one of {', '.join(EVENT_TYPES)}"
     if not isinstance(event["seq"], int) or isinstance(event["seq"], bool) or event["seq"] < 1:
         return f"event {event['id']}: seq must be a positive integer"
     if not isinstance(event["payload"], dict) or not isinstance(event["v"], int):

@@ -56,8 +56,10 @@ def document() -> dict[str, Any]:
                         "200": ok({"type": "object", "properties": {
                             "accepted": {"type": "integer"}, "duplicates": {"type": "integer"},
                             "checkpoints": {"type": "array", "items": {"$ref": "#/components/schemas/Checkpoint"}}}}),
-                        "400": err("malformed JSON or events"), **unauthorized,
-                        "403": err("the device belongs to another user"),
+                        "400": err("malformed JSON or events, or a payload the ledger's models refuse"
+                                   " (the event and the field named)"), **unauthorized,
+                        "403": err("the device belongs to another user, or an event names another"
+                                   " organisation's region"),
                         "409": err("gap, fork or altered event: refused and kept as a tamper alert"),
                         "413": err("body or batch too large"),
                         "422": err("Idempotency-Key reused with a different body"),

@@ -239,6 +239,13 @@ class Storage:
                     "INSERT INTO alerts (org, device, event_id, kind, detail, at) VALUES (?,?,?,?,?,?)",
                     (principal.org, refused.device, refused.event_id, refused.kind, refused.message, _now())))
             raise
+        except Unavailable:
+            raise
+        except Exception:  # the transaction is rolled back; if an event's payload is why, say which and what
+            culprit = _unreadable(events)
+            if culprit is None:
+                raise
+            raise culprit from None
 
     # --- reading ----------------------------------------------------------
 
@@ -345,6 +352,23 @@ def _push(t: Tx, principal: Principal, events: list[dict[str, Any]], key: str | 
         count()
         _append(t, principal.org, fresh, received)  # last: takes the clock, held until commit
     return status, response
+
+
+def _unreadable(events: list[dict[str, Any]]) -> Refused | None:
+    """The first event whose payload the ledger's own models refuse, as a
+    refusal naming it and the field (400). Only after a push failed: checking
+    every payload up front would cost each push what ledgers already did when
+    they appended (and the events they derive, such as moves, are not checked
+    there, so neither are they here while the projection can read them)."""
+    from ...ledger.errors import InvalidEvent
+    from ...ledger.store import validate_payload
+
+    for e in events:
+        try:
+            validate_payload(e["type"], e["payload"])
+        except InvalidEvent as err:
+            return Refused(400, "invalid", f"event {e['id']}: {err}", e["id"], e["device"])
+    return None
 
 
 def _lock_heads(t: Tx, principal: Principal, devices: list[str]) -> dict[str, dict[str, Any]]:

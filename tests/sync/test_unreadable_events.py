@@ -1,0 +1,62 @@
+"""A push whose events chain correctly but whose payloads the ledger's own
+models refuse (a buggy or hostile client: honest ledgers validate what they
+append) is refused with a 400 naming the event and the field, stores nothing,
+raises no tamper alert, and leaves the device's chain where it was: the same
+device pushes good events next and they are taken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from ailedger.ledger.canonical import GENESIS, event_body, event_hash
+from helpers import acceptance_payload
+
+DEVICE = "d" * 32
+
+
+def chained(items: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Events in the wire shape (protocol/schema/openapi.json, Event), chained from genesis."""
+    out, prev = [], GENESIS
+    for seq, (type_, payload) in enumerate(items, start=1):
+        event_id, ts = f"01UNREADABLE{seq:014d}", "2026-12-02T00:00:00Z"
+        body = event_body(type_, ts, "dev@example.com", payload, 1)
+        digest = event_hash(event_id, DEVICE, seq, prev, body)
+        out.append({"id": event_id, "device": DEVICE, "seq": seq, "prevHash": prev, "hash": digest, "type": type_,
+                    "ts": ts, "actor": "dev@example.com", "v": 1, "payload": payload})
+        prev = digest
+    return out
+
+
+GOOD = acceptance_payload(1, regionId="01UNREADABLEREGION00000001")
+BAD = {
+    "acceptedAt": (("acceptance", acceptance_payload(2, acceptedAt="yesterday")), "acceptedAt"),
+    "range": (("acceptance", {k: v for k, v in acceptance_payload(2).items() if k != "range"}), "range: Field required"),
+    "repo": (("acceptance", acceptance_payload(2, repo=None)), "repo"),
+    "regionId": (("acceptance", acceptance_payload(2, regionId=5)), "regionId"),
+    "regionIds": (("review", {"reviewer": "lead@example.com", "verdict": "approved", "textSha256": {},
+                              "reviewedAt": "2026-12-02T00:00:00Z"}), "regionIds: Field required"),
+    "type": (("frobnicate", {"regionId": GOOD["regionId"]}), "unknown type 'frobnicate'"),
+}
+
+
+@pytest.mark.parametrize("field", list(BAD))
+def test_an_unreadable_payload_is_refused_by_name_and_nothing_is_stored(service, field: str) -> None:
+    bad, says = BAD[field]
+    lead = {"authorization": f"Bearer {service.token('dev@example.com', role='lead')}"}
+    url = f"{service.url}/v1/events"
+    refused = httpx.post(url, json={"events": chained([("acceptance", GOOD), bad])}, headers=lead, timeout=30)
+    assert refused.status_code == 400, refused.text
+    error = refused.json()["error"]
+    assert error.startswith("event 01UNREADABLE00000000000002: ") and says in error and "\n" not in error
+    assert httpx.get(url, headers=lead, timeout=30).json()["events"] == []  # not even the good one before it
+    assert httpx.get(f"{service.url}/v1/regions", headers=lead, timeout=30).json()["total"] == 0
+    assert httpx.get(f"{service.url}/v1/alerts", headers=lead, timeout=30).json()["alerts"] == []
+    # The chain did not move: the device's good events, from seq 1, are taken.
+    fixed = chained([("acceptance", GOOD), ("acceptance", acceptance_payload(2))])
+    taken = httpx.post(url, json={"events": fixed}, headers=lead, timeout=30)
+    assert taken.status_code == 200 and taken.json()["accepted"] == 2, taken.text
+    assert httpx.get(f"{service.url}/v1/regions", headers=lead, timeout=30).json()["total"] == 2
+    assert httpx.get(f"{service.url}/healthz", timeout=30).status_code == 200
