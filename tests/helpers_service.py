@@ -41,6 +41,18 @@ def check_security(base: str, token: str) -> None:
     assert httpx.get(f"{base}/v1/events", headers=good).status_code == 200  # the table is still there
     member = httpx.get(f"{base}/v1/alerts", headers=good)
     assert member.status_code == 403
-    for params in ({"limit": 0}, {"limit": 1001}, {"limit": "ten"}, {"cursor": "x' OR 1=1 --"}, {"cursor": "WzFd"}):
+    for params in ({"limit": 0}, {"limit": 1001}, {"limit": "ten"}, {"cursor": "x' OR 1=1 --"}, {"cursor": "WzFd"},
+                   {"olderThanDays": "nan"}, {"olderThanDays": "inf"}, {"olderThanDays": "-5"}):
         r = httpx.get(f"{base}/v1/regions", params=params, headers=good)
         assert r.status_code == 400 and r.json()["error"], params
+    for days in ("1e308", "730000"):  # further back than anything stored (and than datetime reaches)
+        r = httpx.get(f"{base}/v1/regions", params={"olderThanDays": days}, headers=good)
+        assert r.status_code == 200 and r.json()["total"] == 0, days
+    # Out of range for a cursor, and NUL characters (PostgreSQL's text cannot hold one): 400s, not 500s.
+    for params in ({"after": -1}, {"after": 2 ** 64}, {"limit": -3}, {"limit": 0}, {"repo": "a\x00b"}):
+        r = httpx.get(url, params=params, headers=good)
+        assert r.status_code == 400 and "\n" not in r.json()["error"], params
+    for path, params in (("/v1/regions", {"status": "\x00"}), ("/v1/checkpoint", {"device": "\x00"}),
+                         ("/regions/a%00b", {})):
+        r = httpx.get(f"{base}{path}", params=params, headers=good, cookies={"ailedger_token": token})
+        assert r.status_code == 400 and "NUL" in r.json()["error"], path

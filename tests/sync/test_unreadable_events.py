@@ -60,3 +60,22 @@ def test_an_unreadable_payload_is_refused_by_name_and_nothing_is_stored(service,
     assert taken.status_code == 200 and taken.json()["accepted"] == 2, taken.text
     assert httpx.get(f"{service.url}/v1/regions", headers=lead, timeout=30).json()["total"] == 2
     assert httpx.get(f"{service.url}/healthz", timeout=30).status_code == 200
+
+
+def test_a_nul_character_where_postgresql_keeps_a_column_is_refused_there(service) -> None:
+    """PostgreSQL's text cannot hold NUL: a path holding one is refused by name there (400), while the
+    embedded SQLite keeps it; a NUL in the accepted text itself is stored on both (the event's body keeps
+    it escaped)."""
+    lead = {"authorization": f"Bearer {service.token('dev@example.com', role='lead')}"}
+    url = f"{service.url}/v1/events"
+    odd_text = chained([("acceptance", acceptance_payload(1, text="a\x00b\n"))])
+    assert httpx.post(url, json={"events": odd_text}, headers=lead, timeout=30).status_code == 200
+    odd_path = chained([("acceptance", acceptance_payload(1, text="a\x00b\n")),
+                        ("acceptance", acceptance_payload(2, path="src/a\x00b.py"))])[1:]
+    r = httpx.post(url, json={"events": odd_path}, headers=lead, timeout=30)
+    if service.database_url:
+        assert r.status_code == 400 and r.json()["error"] == (
+            "event 01UNREADABLE00000000000002: its payload holds a NUL character"), r.text
+        assert len(httpx.get(url, headers=lead, timeout=30).json()["events"]) == 1
+    else:
+        assert r.status_code == 200 and r.json()["accepted"] == 1, r.text

@@ -8,6 +8,7 @@ replica of this app answers alike from the same database.
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -42,7 +43,14 @@ def region_filters(q: Any) -> dict[str, Any]:
             days = float(q["olderThanDays"])
         except ValueError:
             raise ValueError("olderThanDays must be a number") from None
-        filters["older_than"] = (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        if not 0 <= days < math.inf:  # NaN fails this too
+            raise ValueError("olderThanDays must be a number of days, 0 or more")
+        try:
+            older = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="microseconds")
+            older = older.replace("+00:00", "Z")  # as storage.stamp writes them (isoformat pads the year)
+        except OverflowError:  # before the year 1: nothing stored is older
+            older = "0001-01-01T00:00:00.000000Z"
+        filters["older_than"] = older
     return filters
 
 
@@ -62,6 +70,21 @@ def _events_of(body: bytes) -> tuple[list[dict[str, Any]], str, tuple[int, str] 
         if problem:
             return [], "", (400, problem)
     return events, hashlib.sha256(body).hexdigest(), None
+
+
+class RefuseNul:
+    """ASGI middleware: a NUL character in a request's path or query is a 400.
+    No stored text holds one (PostgreSQL's cannot), so it could match nothing,
+    and handed to PostgreSQL it fails the query (a 500)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
+            await _error(400, "the request's path or query holds a NUL character")(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def create_app(storage: Storage, key: ServiceKey) -> Any:
@@ -127,6 +150,8 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
             limit = min(int(request.query_params.get("limit", "1000")), 5_000)
         except ValueError:
             return _error(400, "after and limit must be whole numbers")
+        if not 0 <= after < 2 ** 63 or limit < 1:  # a cursor is a BIGINT; a page holds one event at least
+            return _error(400, "after must be a cursor this service gave out (0 for the first) and limit at least 1")
         events, cursor = await run_in_threadpool(storage.events, who.org, request.query_params.get("repo"), after, limit)
         return Response(orjson.dumps({"events": events, "cursor": cursor}), media_type="application/json")
 
@@ -287,4 +312,4 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
         Route("/logout", logout, methods=["GET"]),
         *incidents.routes(storage, session),
     ], exception_handlers={Unavailable: unavailable})
-    return Observe(app, seen)
+    return Observe(RefuseNul(app), seen)

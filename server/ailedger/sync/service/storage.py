@@ -368,6 +368,9 @@ def _unreadable(events: list[dict[str, Any]]) -> Refused | None:
             validate_payload(e["type"], e["payload"])
         except InvalidEvent as err:
             return Refused(400, "invalid", f"event {e['id']}: {err}", e["id"], e["device"])
+    for e in events:  # valid to the models, but no column of PostgreSQL's can hold it
+        if b"\\u0000" in orjson.dumps(e["payload"]):
+            return Refused(400, "invalid", f"event {e['id']}: its payload holds a NUL character", e["id"], e["device"])
     return None
 
 
