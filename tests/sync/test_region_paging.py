@@ -139,19 +139,28 @@ def test_an_incident_counts_every_region_its_model_or_tool_wrote_deleted_ones_to
     from ailedger.sync.service.incidents import affected
     from ailedger.sync.service.storage import open_storage
 
-    seed(service, tmp_path)
+    token = seed(service, tmp_path)
+    # A few more whose model names a provider alone, an id alone, or a provider that shares a prefix.
+    models = [{"provider": None, "id": "o3", "version": None}, {"provider": "openai-compat", "id": "o3", "version": None},
+              {"provider": "openai", "id": None, "version": None}, {"provider": "anthropic", "id": "o_3", "version": "v1"}]
+    extra = [acceptance_payload(N + k, regionId=f"X{k:05d}", model=models[k % 4],
+                                tool={"name": ("cursor", "copilot")[k % 2], "version": None}) for k in range(40)]
+    with Ledger(tmp_path / "extra.db") as ledger:
+        ledger.append_many([("acceptance", p) for p in extra], actor="dev0@example.com")
+        push(ledger, Endpoint(service.url, token))
     since = (NOW - timedelta(days=20)).isoformat().replace("+00:00", "Z")
     scopes = [{"model": {"provider": "openai", "id": "o3"}}, {"model": {"provider": "openai"}},
               {"tool": {"name": "cursor"}}, {"model": {"provider": "openai", "id": "gpt-4.1"}, "since": since},
-              {"model": {"provider": "openai", "id": "o3", "version": "2025-04-16"}}]
+              {"model": {"provider": "openai", "id": "o3", "version": "2025-04-16"}}, {"model": {"id": "o3"}},
+              {"model": {"provider": "openai-compat"}}, {"model": {"id": "o_3", "version": "v1"}},
+              {"model": {"id": "oX3"}}, {"model": {"provider": "anthropic"}, "tool": {"name": "cursor"}}]
     storage = open_storage(service.data, service.database_url)
     try:
         for scope in scopes:
             incident = Incident("INC-TEST0001", "E0", scope, "test", "lead@example.com", NOW.isoformat(), None)
             found = {r["region_id"] for r in affected(storage, "default", incident)}
             wanted = set()
-            for i in range(N):
-                p = payload(i)
+            for p in [payload(i) for i in range(N)] + extra:
                 model, tool = scope.get("model", {}), scope.get("tool", {})
                 if all(p["model"].get(k) == v for k, v in model.items()) and \
                         all(p["tool"].get(k) == v for k, v in tool.items()) and \
