@@ -1,9 +1,10 @@
-"""Where ailedger keeps things on this machine."""
+"""Where ailedger keeps things on this machine, and the files editors name by URI."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 
 def data_home() -> Path:
@@ -22,3 +23,9 @@ def resolve_db(flag: str | None) -> Path:
 
 def config_home() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "ailedger"
+
+
+def path_of(uri: str) -> Path | None:
+    """The file a `file:` URI names (None for any other scheme: an unsaved buffer, a diff view)."""
+    parsed = urlparse(uri)
+    return Path(unquote(parsed.path)) if parsed.scheme == "file" else None

@@ -1,6 +1,7 @@
 """Unreviewed regions as diagnostics: pushed after every change (debounced,
-never more than 100 ms late), after capture and review; and pulled
-(`textDocument/diagnostic`, `workspace/diagnostic`) for a workspace-wide list.
+never more than 100 ms late), after capture and review; and built for the
+pulls (`textDocument/diagnostic`, `workspace/diagnostic`: pull_diagnostics.py)
+that list the rest of the workspace.
 
 Documents open in this session get pushed diagnostics only; the pull reports
 cover the rest of the workspace. Clients that do both (Neovim, VS Code)
@@ -19,31 +20,12 @@ from typing import Any
 
 from lsprotocol import types
 
+from ..paths import path_of
 from .server import AiLedgerServer
 from .settings import SEVERITIES
 from .transport import notify
 
 _MESSAGE_TTL = 30.0  # "accepted 3 minutes ago" is refreshed this often
-
-
-def register(server: AiLedgerServer) -> None:
-    @server.feature(
-        types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(identifier="ailedger", inter_file_dependencies=False, workspace_diagnostics=True),
-    )
-    async def document_diagnostic(ls: AiLedgerServer, params: types.DocumentDiagnosticParams) -> dict[str, Any]:
-        from .documents import open_document
-
-        if params.text_document.uri in ls.docs:
-            return {"kind": "full", "items": []}  # pushed instead (see above)
-        await open_document(ls, params.text_document.uri)
-        state = ls.docs.pop(params.text_document.uri)
-        await state.loaded.wait()
-        return {"kind": "full", "items": build(ls, state)}
-
-    @server.feature(types.WORKSPACE_DIAGNOSTIC)
-    async def workspace_diagnostic(ls: AiLedgerServer, params: types.WorkspaceDiagnosticParams) -> dict[str, Any]:
-        return {"items": await workspace_items(ls)}
 
 
 def build(ls: AiLedgerServer, state: Any) -> list[dict[str, Any]]:
@@ -146,8 +128,6 @@ async def workspace_items(ls: AiLedgerServer) -> list[dict[str, Any]]:
 
 def workspace_roots(ls: AiLedgerServer) -> list[Any]:
     """The workspace folders as paths (the root URI when the client sent no folders)."""
-    from .documents import path_of
-
     uris = [f.uri for f in (ls.workspace.folders or {}).values()]
     if not uris and ls.workspace.root_uri:
         uris = [ls.workspace.root_uri]

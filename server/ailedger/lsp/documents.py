@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 
+from ..paths import path_of
 from .server import AiLedgerServer, log
 
 
@@ -70,11 +70,6 @@ def register(server: AiLedgerServer) -> None:
         if state.loaded.is_set():
             await record_positions(ls, state, "save")
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=state.uri, diagnostics=[]))
-
-
-def path_of(uri: str) -> Path | None:
-    parsed = urlparse(uri)
-    return Path(unquote(parsed.path)) if parsed.scheme == "file" else None
 
 
 async def open_document(ls: AiLedgerServer, uri: str) -> None:

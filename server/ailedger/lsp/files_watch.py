@@ -11,6 +11,7 @@ from typing import Any
 
 from lsprotocol import types
 
+from ..paths import path_of
 from .server import AiLedgerServer, log
 
 SETTLE_SECONDS = 0.2  # a checkout writes many files in a burst: wait for it to settle
@@ -32,8 +33,6 @@ def register(server: AiLedgerServer) -> None:
     # watcher's events (and harmless when both report one change).
     @server.feature(types.WORKSPACE_DID_RENAME_FILES, _EVERY_FILE)
     def did_rename_files(ls: AiLedgerServer, params: types.RenameFilesParams) -> None:
-        from .documents import path_of
-
         for f in params.files:
             src, dest = path_of(f.old_uri), path_of(f.new_uri)
             if src is not None and dest is not None:
@@ -41,8 +40,6 @@ def register(server: AiLedgerServer) -> None:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: AiLedgerServer, params: types.DidChangeWatchedFilesParams) -> None:
-        from .documents import path_of
-
         for change in params.changes:
             path = path_of(change.uri)
             if path is not None and change.type != types.FileChangeType.Deleted:
@@ -90,6 +87,7 @@ def start(ls: AiLedgerServer) -> None:
 
 async def _consume(ls: AiLedgerServer, queue: asyncio.Queue[tuple[str, Path, Path | None]]) -> None:
     from . import ledger_io
+    from .diagnostics import publish_all
     from .policy import file_changed as policy_changed, is_policy_file
 
     while True:
@@ -111,7 +109,8 @@ async def _consume(ls: AiLedgerServer, queue: asyncio.Queue[tuple[str, Path, Pat
         open_paths = {s.path for s in ls.docs.values()}
         for path in changed:
             if is_policy_file(path):
-                await policy_changed(ls, path)
+                if await policy_changed(ls, path):
+                    publish_all(ls)  # every open file's findings follow the policy in force
                 continue
             if path in open_paths:
                 continue  # the editor owns it: its didChange notifications are the truth

@@ -34,12 +34,12 @@ def current(ls: AiLedgerServer, root: Path | None) -> Policy:
 async def ensure(ls: AiLedgerServer, root: Path) -> None:
     """Load a working copy's policy the first time one of its files opens."""
     if root not in ls.policies:  # type: ignore[attr-defined]
-        await reload(ls, root, quiet=True)
+        await reload(ls, root)
 
 
-async def reload(ls: AiLedgerServer, root: Path, *, quiet: bool = False) -> None:
-    from .diagnostics import publish_all
-
+async def reload(ls: AiLedgerServer, root: Path) -> bool:
+    """Read a working copy's policy again; True when the policy in force changed
+    (the caller republishes diagnostics: this module sits below them)."""
     held: dict[Path, Held] = ls.policies  # type: ignore[attr-defined]
     before = held.get(root)
     try:
@@ -51,14 +51,14 @@ async def reload(ls: AiLedgerServer, root: Path, *, quiet: bool = False) -> None
         message = f"ailedger: {err} (keeping the last good policy: {which})"
         log.warning("%s", message)
         ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
-        return
+        return False
     held[root] = Held(loaded)
     if before is not None and (before.policy is not loaded or before.error):
         text = f"ailedger: policy {loaded.version} in force ({root / FILENAME})" if loaded.source \
             else f"ailedger: no policy file in {root}; the defaults apply"
         ls.window_log_message(types.LogMessageParams(types.MessageType.Info, text))
-        if not quiet:
-            publish_all(ls)
+        return True
+    return False
 
 
 def _read(ledger: Any, root: Path) -> Policy:
@@ -71,10 +71,10 @@ def is_policy_file(path: Path) -> bool:
     return path.name == FILENAME
 
 
-async def file_changed(ls: AiLedgerServer, path: Path) -> None:
-    """`.ailedger.toml` changed on disk: reload it if it is a working copy's."""
-    if path.parent in ls.policies:  # type: ignore[attr-defined]
-        await reload(ls, path.parent)
+async def file_changed(ls: AiLedgerServer, path: Path) -> bool:
+    """`.ailedger.toml` changed on disk: reload it if it is a working copy's;
+    True when the policy in force changed."""
+    return path.parent in ls.policies and await reload(ls, path.parent)  # type: ignore[attr-defined]
 
 
 def rules_of(ls: AiLedgerServer, state: Any) -> Any:

@@ -27,14 +27,15 @@ from .. import __version__
 
 if TYPE_CHECKING:
     from ..ledger.store import Ledger
-    from .documents import Documents
     from .settings import Settings
+    from .state import Documents
 
 T = TypeVar("T")
 log = logging.getLogger("ailedger.lsp")
 
 FEATURES = (
-    "policy", "documents", "capture", "diagnostics", "review", "hover", "regions_request", "watch", "files_watch",
+    "policy", "documents", "capture", "pull_diagnostics", "review", "hover", "regions_request", "watch",
+    "files_watch",
 )
 
 

@@ -145,6 +145,9 @@ class DocState:
         return round(ai / whole, 4) if whole else 0.0
 
 
+Documents = dict[str, DocState]  # the open documents, by URI (the server's `docs`)
+
+
 def convert(line: str, pos: Pos, src: Encoding, dst: Encoding) -> Pos:
     """A position on `line` in `src` units, as `dst` units."""
     if src == dst or line.isascii():

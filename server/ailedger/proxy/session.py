@@ -29,8 +29,8 @@ from datetime import datetime, timezone
 from os.path import commonprefix
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
+from ..paths import path_of
 from ..regions.positions import Encoding, Pos, Span, text_end
 from .config import model_from, settings_of_sections
 from .document import Document
@@ -369,6 +369,3 @@ def crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
-def path_of(uri: str) -> Path | None:
-    parsed = urlparse(uri)
-    return Path(unquote(parsed.path)) if parsed.scheme == "file" else None
