@@ -250,7 +250,8 @@ def main() -> int:
         # CPUs / CPU per event. The floor is one COPY stream (one core at most); ingest spreads over all.
         service = (cpu["replicas"] + cpu["postgres"]) / total
         spent = sum(cpu.values()) / total
-        rows.append(("  CPU per event: replicas + PostgreSQL (+ clients)", f"{service * 1e6:.0f} us ({spent * 1e6:.0f})",
+        rows.append(("  CPU per event: replicas + PostgreSQL (+ clients)",
+                     f"{service * 1e6:.0f} us ({spent * 1e6:.0f})",
                      f"COPY {floor_cpu * 1e6:.1f} us/row", f"ceiling {(os.cpu_count() or 1) / spent:,.0f} ev/s", True))
 
         print(f"... seeding {args.regions:,} regions with generate_series", file=sys.stderr, flush=True)

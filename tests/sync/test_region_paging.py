@@ -141,8 +141,10 @@ def test_an_incident_counts_every_region_its_model_or_tool_wrote_deleted_ones_to
 
     token = seed(service, tmp_path)
     # A few more whose model names a provider alone, an id alone, or a provider that shares a prefix.
-    models = [{"provider": None, "id": "o3", "version": None}, {"provider": "openai-compat", "id": "o3", "version": None},
-              {"provider": "openai", "id": None, "version": None}, {"provider": "anthropic", "id": "o_3", "version": "v1"}]
+    models = [{"provider": None, "id": "o3", "version": None},
+              {"provider": "openai-compat", "id": "o3", "version": None},
+              {"provider": "openai", "id": None, "version": None},
+              {"provider": "anthropic", "id": "o_3", "version": "v1"}]
     extra = [acceptance_payload(N + k, regionId=f"X{k:05d}", model=models[k % 4],
                                 tool={"name": ("cursor", "copilot")[k % 2], "version": None}) for k in range(40)]
     with Ledger(tmp_path / "extra.db") as ledger:

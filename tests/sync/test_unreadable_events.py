@@ -33,7 +33,8 @@ def chained(items: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
 GOOD = acceptance_payload(1, regionId="01UNREADABLEREGION00000001")
 BAD = {
     "acceptedAt": (("acceptance", acceptance_payload(2, acceptedAt="yesterday")), "acceptedAt"),
-    "range": (("acceptance", {k: v for k, v in acceptance_payload(2).items() if k != "range"}), "range: Field required"),
+    "range": (("acceptance", {k: v for k, v in acceptance_payload(2).items() if k != "range"}),
+              "range: Field required"),
     "repo": (("acceptance", acceptance_payload(2, repo=None)), "repo"),
     "regionId": (("acceptance", acceptance_payload(2, regionId=5)), "regionId"),
     "regionIds": (("review", {"reviewer": "lead@example.com", "verdict": "approved", "textSha256": {},

@@ -1,8 +1,9 @@
 """The audit service's HTTP API (`/v1/`), an ASGI app on Starlette.
 
 Storage calls block, so they run in the thread pool, and so does parsing a
-push's body; the event loop only receives, authenticates and answers. Nothing here decides correctness: every
-replica of this app answers alike from the same database.
+push's body; the event loop only receives, authenticates and answers.
+Nothing here decides correctness: every replica of this app answers alike
+from the same database.
 """
 
 from __future__ import annotations

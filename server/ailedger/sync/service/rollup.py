@@ -37,21 +37,21 @@ def facets(r: RegionColumns) -> tuple[tuple[str, str], ...]:
 def _facts(r: RegionColumns) -> tuple[Any, ...]:
     """What a region's keys depend on: regions of a batch mostly share them."""
     minutes = None if r.review_hours is None or r.status == "ended" else round(r.review_hours * 60)
-    return (r.org, r.status, r.accepted_ts[:10], (r.first_approval_ts or "")[:10], minutes,
-            (r.tool, r.model_name, r.accepted_by, r.repo))
+    return r.org, r.status, r.accepted_ts[:10], (r.first_approval_ts or "")[:10], minutes, facets(r)
 
 
 def _keys(facts: tuple[Any, ...]) -> tuple[list[tuple[Any, ...]], ...]:
     """A region's keys in the three tables, from its facts (dimension '' is the whole organisation)."""
-    org, status, accepted_day, approval_day, minutes, (tool, model, author, repo) = facts
-    values = (("", ""), ("tool", tool), ("model", model), ("author", author), ("repo", repo))
+    org, status, accepted_day, approval_day, minutes, named = facts
+    values = (("", ""), *named)
     day = accepted_day if status in AWAITING else ""
     rollup = [(org, dim, value, status, day) for dim, value in values]
     review = [] if minutes is None else [(org, dim, value, minutes) for dim, value in values]
     return rollup, review, [(org, accepted_day, approval_day)]
 
 
-def deltas(pairs: list[tuple[RegionColumns | None, RegionColumns]]) -> tuple[Counter, Counter, Counter]:  # type: ignore[type-arg]
+def deltas(pairs: list[tuple[RegionColumns | None, RegionColumns]]
+           ) -> tuple[Counter, Counter, Counter]:  # type: ignore[type-arg]
     """(old, new) rows of regions in; how each table's counts change out.
     Each distinct set of facts is expanded into keys once, times its count."""
     weights: Counter = Counter()  # type: ignore[type-arg]
