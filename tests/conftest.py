@@ -14,6 +14,18 @@ import pytest
 from helpers import git
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The PostgreSQL schemas the tests made go with the run (helpers_service.drop_made)."""
+    import psycopg
+
+    from helpers_service import drop_made
+
+    try:
+        drop_made()
+    except psycopg.Error as err:  # the run's result stands; the schemas stay behind
+        print(f"\nleft the tests' PostgreSQL schemas behind: {err}", file=sys.stderr)
+
+
 @dataclass
 class Result:
     code: int
