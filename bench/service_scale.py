@@ -2,7 +2,9 @@
 
 1. Ingest: devices push at once to 2 replicas (`ailedger serve --database-url`,
    half the devices each), beside the floor: a plain COPY of the same event
-   rows into a table shaped like `events` (same columns, keys and indexes).
+   rows into a table shaped like `events` (same columns, keys and indexes);
+   and, to show how much of the gap is the projection's own writes, a COPY
+   of every row the pushes stored (events, event_ids, regions).
 2. Queries with 1,000,000 regions (seeded with generate_series, not through
    the API): /v1/regions first page, a filtered page, a later page by
    cursor, and the dashboard's home page (p50 and p99 of repeated requests).

@@ -5,8 +5,6 @@ from __future__ import annotations
 import httpx
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-
 MADE: set[str] = set()  # the schemas this test run made, dropped when it ends (drop_made)
 
 

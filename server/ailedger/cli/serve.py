@@ -104,8 +104,9 @@ def _tune_gc() -> None:
     Parsing a push makes some fifteen containers an event, none in a cycle: at
     the default threshold (a collection every 700) a batch of 1,000 ran some
     twenty collections that freed nothing, a tenth of a replica's CPU (measured
-    by bench/service_scale.py, replica CPU against PostgreSQL's). The objects of start-up (modules, the app) are
-    frozen, so the full collections that remain do not walk them."""
+    by bench/service_scale.py, replica CPU against PostgreSQL's). The objects
+    of start-up (modules, the app) are frozen, so the full collections that
+    remain do not walk them."""
     import gc
 
     gc.freeze()
