@@ -49,9 +49,11 @@ def check_security(base: str, token: str) -> None:
         assert r.status_code == 200 and r.json()["events"] == []
         assert httpx.get(url, params={"after": hostile}, headers=good).status_code == 400
         assert httpx.get(url, params={"limit": hostile}, headers=good).status_code == 400
-        for param in ("repo", "path", "author", "tool", "model", "status"):
+        for param in ("repo", "path", "author", "tool", "model"):
             r = httpx.get(f"{base}/v1/regions", params={param: hostile}, headers=good)
             assert r.status_code == 200 and r.json()["regions"] == [], param
+        r = httpx.get(f"{base}/v1/regions", params={"status": hostile}, headers=good)  # not a status: says so
+        assert r.status_code == 400 and "expected one of unreviewed" in r.json()["error"]
         assert httpx.get(f"{base}/v1/regions", params={"olderThanDays": hostile}, headers=good).status_code == 400
         assert httpx.get(f"{base}/v1/checkpoint", params={"device": hostile}, headers=good).status_code == 404
     assert httpx.get(f"{base}/v1/events", headers=good).status_code == 200  # the table is still there

@@ -103,6 +103,26 @@ def test_tokens_and_bad_requests(service, tmp_path: Path) -> None:
     check_security(service.url, service.token("dev@example.com"))
 
 
+def test_a_misspelt_filter_is_an_error_not_an_empty_answer(cli, repo: Path, env, service, tmp_path: Path) -> None:
+    """`status=unreviwed` or `?auther=` answered with `"total": 0` (or with
+    every region) reads as an audit's answer; the service says what is wrong."""
+    db = tmp_path / "l.db"
+    record(cli, repo, db)
+    sync_env(env, service, service.token("dev@example.com"))
+    assert cli("sync", "--db", str(db)).code == 0
+    lead = {"authorization": f"Bearer {service.token('lead@example.com', role='lead')}"}
+    listed = httpx.get(f"{service.url}/v1/regions", params={"status": "unreviewed"}, headers=lead).json()
+    assert listed["total"] == 1
+    typo = httpx.get(f"{service.url}/v1/regions", params={"status": "unreviwed"}, headers=lead)
+    assert typo.status_code == 400
+    assert typo.json()["error"] == ("status 'unreviwed' is not one; expected one of unreviewed, reviewed,"
+                                    " changed-after-review, rejected, reopened, ended")
+    unknown = httpx.get(f"{service.url}/v1/regions", params={"auther": "dev@example.com"}, headers=lead)
+    assert unknown.status_code == 400 and unknown.json()["error"].startswith("unknown parameter 'auther'; expected")
+    for status in ("reviewed", "changed-after-review", "rejected", "reopened", "ended"):  # each a status: no error
+        assert httpx.get(f"{service.url}/v1/regions", params={"status": status}, headers=lead).json()["total"] == 0
+
+
 def test_other_organisations_see_nothing(cli, repo: Path, env, service, tmp_path: Path) -> None:
     db = tmp_path / "l.db"
     record(cli, repo, db)

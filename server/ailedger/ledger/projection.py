@@ -22,6 +22,7 @@ REVIEW_CODES = {
 }
 # Every status of a region whose code still exists ("ended" is the only other).
 LIVE = ("unreviewed", "reviewed", "changed-after-review", "rejected", "reopened")
+STATUSES = (*LIVE, "ended")  # every status a region can have
 
 
 def from_acceptance(event_id: str, p: dict[str, Any]) -> Row:

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ...ledger.projection import STATUSES
 from ..chain import shape_error
 from . import dashboard, incidents, queries, rollup
 from .keys import ServiceKey
@@ -30,6 +31,7 @@ from .storage import Principal, Refused, Storage, Unavailable
 MAX_BODY = 8 * 1024 * 1024
 MAX_EVENTS = 5_000
 COOKIE = "ailedger_token"
+REGION_PARAMETERS = ("repo", "path", "author", "tool", "model", "status", "olderThanDays", "limit", "cursor")
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -37,7 +39,15 @@ def _error(status: int, message: str, **extra: Any) -> JSONResponse:
 
 
 def region_filters(q: Any) -> dict[str, Any]:
-    """The listing filters of a query string; ValueError names a bad one."""
+    """The listing filters of a query string; ValueError names a bad one. A
+    misspelt parameter or status is an error, not a filter that matches
+    nothing (or everything): an auditor reading "total": 0 would take it as
+    the answer."""
+    unknown = [k for k in q.keys() if k not in REGION_PARAMETERS]
+    if unknown:
+        raise ValueError(f"unknown parameter {unknown[0]!r}; expected any of {', '.join(REGION_PARAMETERS)}")
+    if q.get("status") and q["status"] not in STATUSES:
+        raise ValueError(f"status {q['status']!r} is not one; expected one of {', '.join(STATUSES)}")
     filters: dict[str, Any] = {k: q.get(k) for k in ("repo", "path", "author", "tool", "model", "status")}
     if q.get("olderThanDays"):
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...ledger.projection import STATUSES
+
 
 def document() -> dict[str, Any]:
     from ...models import Event, adapter
@@ -29,7 +31,9 @@ def document() -> dict[str, Any]:
     unauthorized = {"401": err("missing or invalid bearer token")}
     query = [{"name": n, "in": "query", "required": False, "schema": {"type": t}} for n, t in
              (("repo", "string"), ("path", "string"), ("author", "string"), ("tool", "string"),
-              ("model", "string"), ("status", "string"), ("olderThanDays", "number"))]
+              ("model", "string"), ("olderThanDays", "number"))]
+    query.insert(5, {"name": "status", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": list(STATUSES)}})
     query += [{"name": "limit", "in": "query", "required": False,
                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
               {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
