@@ -8,8 +8,10 @@
 2. Queries with 1,000,000 regions (seeded with generate_series, not through
    the API): /v1/regions first page, a filtered page, a later page by
    cursor, and the dashboard's home page (p50 and p99 of repeated requests).
-3. Memory: each replica's RSS as its tables grow (after each ingest round
-   and after the 1M-region seed): flat means it does not hold the tables.
+3. Incidents: three `incident-open` pushes over the 1,000,000 regions, each
+   naming a model and a tool over the last day (the time of one push).
+4. Memory: each replica's RSS as its tables grow (after each ingest round,
+   the 1M-region seed and the incidents): flat means it does not hold the tables.
 
     .venv/bin/python bench/service_scale.py [--devices 8] [--events 20000] [--regions 1000000] [--schema S]
 """
@@ -23,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -217,6 +219,36 @@ def seed_regions(url: str, count: int) -> float:
     return time.perf_counter() - began
 
 
+def incident_pushes(base: str, token: str, work: Path, url: str) -> tuple[float, int]:
+    """Three `incident-open` pushes, each naming a model and a tool over the last day (the candidates come
+    from SQL, so a push reads what its scope names, not the organisation's regions): the median time of
+    one push, and how many regions each reopened (the median)."""
+    since = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%d")
+    times, hits = [], []
+    with Ledger(work / "lead.db") as lead:
+        for n, (model, tool) in enumerate((("gpt-5", "cursor"), ("o3", "copilot"), ("gpt-4.1", "claude-code"))):
+            scope = {"model": {"provider": "openai", "id": model}, "tool": {"name": tool}, "since": since}
+            opened = _stamp(datetime.now(timezone.utc))
+            lead.append_many([("incident-open", {"incidentId": f"BENCH-{n}", "scope": scope, "reason": "bench",
+                                                 "openedBy": "lead@example.com", "openedAt": opened})],
+                             actor="lead@example.com")
+            began = time.perf_counter()
+            push(lead, Endpoint(base, token))
+            times.append((time.perf_counter() - began) * 1000)
+            hits.append(reopened_by(url, lead.recent(1)[0].id))
+    return statistics.median(times), int(statistics.median(hits))
+
+
+def reopened_by(url: str, event_id: str) -> int:
+    """Regions whose row names this event as what reopened them (the seed's reviews have ids that sort
+    after any ULID, so a reopened seeded region may still read as reviewed: its status is no count)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT COUNT(*) FROM regions WHERE row LIKE %s",
+                            (f'%"reopened":"{event_id}"%',)).fetchone()[0]
+
+
 def timed(get, count: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(count):
@@ -298,6 +330,10 @@ def main() -> int:
                          max(10, args.requests // 5))
         rows.append(("dashboard filtered by one repository", f"p50 {p50:.0f} ms", f"p99 {p99:.0f} ms", "-", True))
         rss.append(("after the queries", [rss_mb(s.proc.pid) for s in services]))
+        ms, hits = incident_pushes(services[0].url, lead, work, url)
+        rows.append((f"incident-open push, {args.regions:,} regions", f"median {ms:.0f} ms", f"reopens {hits:,}",
+                     "-", True))
+        rss.append(("after three incidents", [rss_mb(s.proc.pid) for s in services]))
     finally:
         for s in services:
             s.stop()

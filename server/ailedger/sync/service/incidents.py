@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from ... import incidents
 from ...placement.describe import model_name, tool_name
 from ...ledger.projection import from_acceptance, in_scope
+from . import scope
 from .schema import UNAPPROVED_SQL
 from .storage import decode_cursor, encode_cursor
 
@@ -58,23 +59,10 @@ def organisation_incidents(storage: Any, org: str) -> list[incidents.Incident]:
 def affected(storage: Any, org: str, incident: incidents.Incident) -> list[dict[str, Any]]:
     """The regions the incident's model or tool wrote anywhere in the
     organisation (deleted ones too: the provider's report counts what the
-    model produced), where they are now. The regions table narrows them by
-    its indexed columns (the model as `provider/id`, the tool); `in_scope`
-    decides on what is left (versions, `since`). The SQL may let more through,
-    never fewer (SQLite's LIKE ignores case)."""
-    sql, params = "SELECT row FROM regions WHERE org = ?", [org]
-    model, tool = incident.scope.get("model") or {}, incident.scope.get("tool") or {}
-    provider, model_id = model.get("provider"), model.get("id")
-    if provider and model_id:
-        sql, params = sql + " AND model = ?", [*params, f"{provider}/{model_id}"]
-    elif provider:  # `provider/...`, or the provider alone: a range of the model index ('0' follows '/')
-        sql, params = sql + " AND (model = ? OR (model >= ? AND model < ?))", [*params, provider, f"{provider}/",
-                                                                               f"{provider}0"]
-    elif model_id:  # `.../id`, or the id alone: no index for a suffix, but read in SQL, not parsed here
-        pattern = "%/" + model_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        sql, params = sql + " AND (model = ? OR model LIKE ? ESCAPE '\\')", [*params, model_id, pattern]
-    if tool.get("name"):
-        sql, params = sql + " AND tool = ?", [*params, tool["name"]]
+    model produced), where they are now: narrowed in SQL (scope.py), decided
+    by `in_scope`."""
+    clause, params = scope.where(incident.scope)
+    sql, params = f"SELECT row FROM regions WHERE org = ?{clause}", [org, *params]
     rows = (orjson.loads(r[0]) for r in _query(storage, sql, params))
     return [r for r in rows if in_scope(r, incident.scope)]
 

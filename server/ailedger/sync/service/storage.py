@@ -45,7 +45,7 @@ import orjson
 from ...placement.describe import model_name
 from ...ledger import projection
 from ..chain import hash_ok, hashed_body
-from . import rollup
+from . import rollup, scope
 from .schema import REGION_COLUMNS, RegionColumns, migrate_sqlite
 
 
@@ -452,7 +452,7 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
         ids = projection.region_ids(e["type"], e["payload"])
         if e["type"] in ("acceptance", "incident-open") and incidents is None:
             incidents = _incidents(t, org)
-        if e["type"] == "incident-open":  # by scope, over the organisation's live regions (incidents are rare)
+        if e["type"] == "incident-open":  # by scope, over the organisation's live regions (narrowed in SQL)
             ids = _incident_regions(t, org, rows, before, e["payload"])
         if e["type"] == "acceptance":  # the region's row names its acceptance (`trail` reads it there): a trail
             # row only for the acceptance it replaces, if the region was accepted before
@@ -503,13 +503,26 @@ def _incidents(t: Tx, org: str) -> list[tuple[str, dict[str, Any]]]:
 
 def _incident_regions(t: Tx, org: str, rows: dict[str, dict[str, Any]],
                       before: dict[str, RegionColumns], p: dict[str, Any]) -> list[str]:
-    """The live regions an incident reopens; their rows join the batch's (locked, counted)."""
-    for region_id, row in t.rows("SELECT region_id, row FROM regions WHERE org = ? AND status != 'ended'"
-                                 f" ORDER BY region_id{t.for_update}", (org,)):
-        if region_id not in rows:
-            rows[region_id] = orjson.loads(row)
+    """The live regions an incident reopens; their rows join the batch's (locked,
+    counted, written back). The candidates come from SQL by the scope's indexed
+    columns, accepted no later than the incident was opened (scope.py): before,
+    every live region of the organisation was read, locked and rewritten (11 s
+    and 350 MB for 100,000 regions, every other push of theirs waiting)."""
+    clause, params = scope.where(p["scope"])
+    try:  # code accepted after the incident was opened is not reopened (projection._reopens)
+        clause, params = clause + " AND accepted_ts <= ?", [*params, stamp(str(p["openedAt"]))]
+    except ValueError:
+        pass
+    candidates = {region_id: orjson.loads(row) for region_id, row in t.rows(
+        f"SELECT region_id, row FROM regions WHERE org = ? AND status != 'ended'{clause}"
+        f" ORDER BY region_id{t.for_update}", (org, *params)) if region_id not in rows}
+    live = [r for r in rows.values() if r["status"] != "ended"]
+    reopened = projection.incident_regions([*live, *candidates.values()], p)
+    for region_id in reopened:
+        if region_id in candidates:
+            rows[region_id] = candidates[region_id]
             before[region_id] = region_fields(org, rows[region_id])
-    return projection.incident_regions([r for r in rows.values() if r["status"] != "ended"], p)
+    return reopened
 
 
 def _acceptance(rows: dict[str, dict[str, Any]], e: dict[str, Any], ids: list[str]) -> str | None:
