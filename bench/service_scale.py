@@ -164,9 +164,9 @@ def copy_floor(url: str, count: int, tables: tuple[str, ...] = ("events",)) -> t
 
 SEED = """
 INSERT INTO regions (region_id, org, repo, path, status, accepted_by, tool, model, model_name, accepted_at,
-                     accepted_ts, first_review_ts, first_approval_ts, review_hours, row)
+                     accepted_ts, first_review_ts, first_approval_ts, review_hours, model_provider, model_id, row)
 SELECT 'S' || lpad(i::text, 8, '0'), 'default', repo, path, status, author, tool, 'openai/' || model,
-       'openai/' || model, ts, ts, rv, CASE WHEN status = 'reviewed' THEN rv END, hours,
+       'openai/' || model, ts, ts, rv, CASE WHEN status = 'reviewed' THEN rv END, hours, 'openai', model,
        json_build_object('region_id', 'S' || lpad(i::text, 8, '0'), 'repo', repo, 'path', path,
          'start_line', i %% 400, 'start_char', 0, 'end_line', i %% 400 + 1, 'end_char', 0,
          'ai_ranges', '[]', 'text_sha256', md5(i::text), 'ai_fraction', 1.0, 'status', status, 'kind', 'inline',

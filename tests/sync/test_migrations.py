@@ -96,3 +96,46 @@ def test_a_postgres_events_table_from_version_2_is_partitioned_by_month(tmp_path
         assert storage.events("default", None, 4, 10)[1] == 5  # the clock went on after the old cursors
     finally:
         storage.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_regions_from_version_5_get_the_columns_an_incident_scope_compares(tmp_path: Path, backend: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from ailedger.sync.service import schema, scope
+    from ailedger.sync.service.storage import region_fields
+    from helpers_service import postgres_schema
+
+    def open_storage():  # type: ignore[no-untyped-def]
+        if backend == "sqlite":
+            return SqliteStorage(tmp_path / "service.db")
+        from ailedger.sync.service.postgres import PostgresStorage
+
+        return PostgresStorage(url)
+
+    url = postgres_schema("migrate_scope") if backend == "postgres" else ""
+    with monkeypatch.context() as old_code:  # the service as it was at version 5
+        old_code.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])
+        old_code.setattr(schema, "VERSION", 5)
+        old = open_storage()
+        old_columns = [c for c in schema.REGION_COLUMNS if c not in schema.SCOPE_PARTS]
+        for i, model in enumerate(({"provider": "openai", "id": "o3", "version": "2025-04-16"},
+                                   {"provider": "openai", "id": "gpt-4.1", "version": None})):
+            values = region_fields("acme", projection.from_acceptance(f"E{i}", acceptance_payload(
+                i, regionId=f"OLD{i}", model=model, tool={"name": "cursor", "version": "1.2"})))._asdict()
+            old.write(lambda t: t.x(f"INSERT INTO regions ({', '.join(old_columns)}) VALUES"
+                                    f" ({', '.join('?' * len(old_columns))})", [values[c] for c in old_columns]))
+        old.close()
+        if backend == "sqlite":
+            old.conn.close()
+
+    storage = open_storage()
+    try:
+        assert storage.read(lambda t: t.rows("SELECT region_id, model_provider, model_id, model_version, tool_version"
+                                             " FROM regions ORDER BY region_id")) == [
+            ("OLD0", "openai", "o3", "2025-04-16", "1.2"), ("OLD1", "openai", "gpt-4.1", None, "1.2")]
+        clause, params = scope.where({"model": {"provider": "openai", "version": "2025-04-16"},
+                                      "tool": {"name": "cursor", "version": "1.2"}, "since": "2026-01-01"})
+        assert storage.read(lambda t: t.rows(f"SELECT region_id FROM regions WHERE org = ?{clause}",
+                                             ["acme", *params])) == [("OLD0",)]
+    finally:
+        storage.close()

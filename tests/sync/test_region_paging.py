@@ -132,10 +132,11 @@ def test_dashboard_figures_kept_at_ingest_agree_with_the_regions(service, tmp_pa
 
 
 def test_an_incident_counts_every_region_its_model_or_tool_wrote_deleted_ones_too(service, tmp_path) -> None:
-    """The incident pages narrow the regions by their indexed columns, then
-    decide by the scope: the same regions as a count by hand over everything
-    accepted, the deleted (ended) ones included."""
+    """The incident pages count in SQL what the scope names: the same counts
+    as by hand over everything accepted, the deleted (ended) ones included."""
     from ailedger.incidents import Incident
+    from ailedger.ledger.projection import from_acceptance
+    from ailedger.placement.describe import model_name
     from ailedger.sync.service.incidents import affected
     from ailedger.sync.service.storage import open_storage
 
@@ -160,15 +161,19 @@ def test_an_incident_counts_every_region_its_model_or_tool_wrote_deleted_ones_to
     try:
         for scope in scopes:
             incident = Incident("INC-TEST0001", "E0", scope, "test", "lead@example.com", NOW.isoformat(), None)
-            found = {r["region_id"] for r in affected(storage, "default", incident)}
-            wanted = set()
+            found = affected(storage, "default", incident)
+            wanted = []
             for p in [payload(i) for i in range(N)] + extra:
                 model, tool = scope.get("model", {}), scope.get("tool", {})
                 if all(p["model"].get(k) == v for k, v in model.items()) and \
                         all(p["tool"].get(k) == v for k, v in tool.items()) and \
                         not (scope.get("since") and p["acceptedAt"] < scope["since"]):
-                    wanted.add(p["regionId"])
-            assert found == wanted, scope
-            assert any(int(r[1:]) % 13 == 0 for r in found) or not found  # the deleted ones are in
+                    wanted.append(from_acceptance("E", p))
+            assert found == {"regions": len(wanted), "repositories": len({r["repo"] for r in wanted}),
+                             "authors": len({r["accepted_by"] for r in wanted}),
+                             "by_model": sorted(Counter(model_name(r) for r in wanted).items()),
+                             "by_repository": sorted(Counter(r["repo"] for r in wanted).items())}, scope
+            seeded = [r for r in wanted if r["region_id"][0] == "P"]  # where the seed is in scope, so are the
+            assert not seeded or any(int(r["region_id"][1:]) % 13 == 0 for r in seeded)  # deleted: counted too
     finally:
         storage.close()

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 from ... import incidents
 from ...placement.describe import model_name, tool_name
-from ...ledger.projection import from_acceptance, in_scope
+from ...ledger.projection import from_acceptance
 from . import scope
 from .schema import UNAPPROVED_SQL
 from .storage import decode_cursor, encode_cursor
@@ -56,15 +56,30 @@ def organisation_incidents(storage: Any, org: str) -> list[incidents.Incident]:
     return sorted(found.values(), key=lambda i: i.opened_at, reverse=True)
 
 
-def affected(storage: Any, org: str, incident: incidents.Incident) -> list[dict[str, Any]]:
-    """The regions the incident's model or tool wrote anywhere in the
-    organisation (deleted ones too: the provider's report counts what the
-    model produced), where they are now: narrowed in SQL (scope.py), decided
-    by `in_scope`."""
+def affected(storage: Any, org: str, incident: incidents.Incident) -> dict[str, Any]:
+    """What the incident's model or tool wrote anywhere in the organisation
+    (deleted code too: the provider's report counts what the model produced),
+    counted by the database over the regions its scope names (scope.py):
+    regions, repositories and authors, by model version and by repository."""
     clause, params = scope.where(incident.scope)
-    sql, params = f"SELECT row FROM regions WHERE org = ?{clause}", [org, *params]
-    rows = (orjson.loads(r[0]) for r in _query(storage, sql, params))
-    return [r for r in rows if in_scope(r, incident.scope)]
+    sql, params = f"FROM regions WHERE org = ?{clause}", [org, *params]
+
+    def count(t: Any) -> tuple[list[tuple[Any, ...]], int]:
+        if t.postgres:  # one scan: the cells, and (the empty grouping set) the distinct authors of them all
+            rows = t.rows(f"SELECT GROUPING(model_name, repo), model_name, repo, COUNT(*),"
+                          f" COUNT(DISTINCT accepted_by) {sql} GROUP BY GROUPING SETS ((model_name, repo), ())", params)
+            return [r[1:4] for r in rows if r[0] == 0], next(r[4] for r in rows if r[0] != 0)
+        return (t.rows(f"SELECT model_name, repo, COUNT(*) {sql} GROUP BY model_name, repo", params),
+                t.x(f"SELECT COUNT(DISTINCT accepted_by) {sql}", params).fetchone()[0])
+
+    cells, authors = storage.read(count)
+    by_model: Counter[str] = Counter()
+    by_repository: Counter[str] = Counter()
+    for model, repo, n in cells:
+        by_model[model] += n
+        by_repository[repo] += n
+    return {"regions": sum(by_model.values()), "repositories": len(by_repository), "authors": authors,
+            "by_model": sorted(by_model.items()), "by_repository": sorted(by_repository.items())}
 
 
 UNAPPROVED_PAGE = 200  # unapproved acceptances per page of /incidents (the next page is a link)
@@ -98,17 +113,15 @@ def unapproved(storage: Any, org: str, cursor: str | None = None) -> dict[str, A
     return {"total": total, "shown": shown, "next": next_page}
 
 
-def summary(incident: incidents.Incident, rows: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
-    hit = incidents.counts(rows)
+def summary(incident: incidents.Incident, hit: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """An incident as its pages show it; `hit` is what `affected` counted."""
     due = incident.due
     overdue = bool(due and not incident.closed and datetime.fromisoformat(due.replace("Z", "+00:00")) < now)
     return {"id": incident.id, "status": incident.status, "scope": incidents.scope_text(incident.scope),
             "reason": incident.reason, "opened_by": incident.opened_by, "opened_at": _shown(incident.opened_at),
             "due": _shown(due) if due else None, "overdue": overdue, "provider": incident.provider or {},
             "closed": dict(incident.closed, closedAt=_shown(incident.closed["closedAt"])) if incident.closed else None,
-            "regions": hit["regions"], "repositories": hit["repositories"], "authors": hit["authors"],
-            "by_model": sorted(Counter(model_name(r) for r in rows).items()),
-            "by_repository": sorted(Counter(r["repo"] for r in rows).items())}
+            **hit}
 
 
 def _shown(stamp: str) -> str:

@@ -29,6 +29,10 @@ class RegionColumns(NamedTuple):
     first_review_ts: str | None
     first_approval_ts: str | None
     review_hours: float | None
+    model_provider: str | None  # the parts an incident's scope names (scope.py), each compared exactly
+    model_id: str | None
+    model_version: str | None
+    tool_version: str | None
     row: str  # the projection's row, whole, as JSON
 
 
@@ -190,8 +194,31 @@ def _version_5(t: Any) -> None:
         t.x("DROP INDEX IF EXISTS events_id")
 
 
+# 6: the parts of a model and a tool an incident's scope names, as columns, so
+# that its regions are found and counted in SQL, exactly (scope.py).
+V6 = """
+ALTER TABLE regions ADD COLUMN model_provider TEXT;
+ALTER TABLE regions ADD COLUMN model_id TEXT;
+ALTER TABLE regions ADD COLUMN model_version TEXT;
+ALTER TABLE regions ADD COLUMN tool_version TEXT
+"""
+SCOPE_PARTS = ("model_provider", "model_id", "model_version", "tool_version")
+
+
+def _version_6(t: Any) -> None:
+    """The new columns from each region's row; on PostgreSQL they and
+    `accepted_at` (which `since` compares as text) compare byte by byte."""
+    if t.postgres:
+        t.x("UPDATE regions SET " + ", ".join(f"{c} = row::json->>'{c}'" for c in SCOPE_PARTS))
+        t.x("ALTER TABLE regions " + ", ".join(f'ALTER COLUMN {c} TYPE TEXT COLLATE "C"'
+                                               for c in ("accepted_at", *SCOPE_PARTS)))
+        t.x("ANALYZE regions")  # the planner knows the new columns from the first incident on
+    else:
+        t.x("UPDATE regions SET " + ", ".join(f"{c} = json_extract(row, '$.{c}')" for c in SCOPE_PARTS))
+
+
 MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2), (V3, _version_3),
-                                                               (V4, _version_4), ("", _version_5)]
+                                                               (V4, _version_4), ("", _version_5), (V6, _version_6)]
 VERSION = len(MIGRATIONS)
 
 

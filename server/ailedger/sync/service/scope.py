@@ -1,12 +1,15 @@
 """An incident's scope as SQL over the regions table, so that neither a push
-that opens an incident nor the incident's dashboard page reads every region
-of the organisation.
+that opens an incident nor the incident pages read every region of the
+organisation: the regions it names are found, and counted, by the database.
 
-`where` lets through every region the scope can name, never fewer, through
-the indexed columns (the model as `provider/id` and as the name with its
-version, the tool, the acceptance time); `projection.in_scope` then decides
-on what is left (a tool's version, `since` compared as every ledger compares
-it). SQLite's LIKE ignores case: more through, never fewer.
+The rule is the ledger's own (`projection.in_scope`): each part the scope
+gives (a model's provider, id and version, a tool's name and version) equals
+the region's, parts left out match anything, and `since` bounds the recorded
+acceptance time as text. The regions table holds each part as a column
+(schema migration 6), so the clause is exact; beside it go the conditions
+those parts imply on the indexed columns (the model as `provider/id` and as
+the name with its version, the acceptance time in UTC), which let
+PostgreSQL use an index.
 """
 
 from __future__ import annotations
@@ -14,14 +17,32 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+# (scope part, key, regions column): as projection._SCOPE, with the regions table's names
+PARTS = (("model", "provider", "model_provider"), ("model", "id", "model_id"), ("model", "version", "model_version"),
+         ("tool", "name", "tool"), ("tool", "version", "tool_version"))
+
 
 def where(scope: dict[str, Any]) -> tuple[str, list[Any]]:
-    """` AND ...` clauses (empty if the scope names nothing indexed) and their parameters."""
+    """` AND ...` clauses (empty if the scope names nothing) and their parameters."""
     clauses: list[str] = []
     params: list[Any] = []
-    model, tool = scope.get("model") or {}, scope.get("tool") or {}
+    for part, key, column in PARTS:
+        wanted = (scope.get(part) or {}).get(key)
+        if wanted is not None:
+            clauses.append(f"{column} = ?")
+            params.append(wanted)
+    since = scope.get("since")
+    if since:
+        clauses.append("accepted_at >= ?")  # compared byte by byte, as Python compares the text
+        params.append(since)
+        day = _day(since)
+        if day:  # implied, and indexed: the recorded text's date is at most a day off UTC's
+            clauses.append("accepted_ts >= ?")
+            params.append((day - timedelta(days=2)).isoformat())
+    model = scope.get("model") or {}
     provider, model_id, version = model.get("provider"), model.get("id"), model.get("version")
-    if provider and model_id and version:  # the name as describe.model_name writes it
+    # What those imply for the indexed columns (storage.region_fields makes both from the same parts).
+    if provider and model_id and version:
         clauses.append("model_name = ?")
         params.append(f"{provider}/{model_id}@{version}")
     elif provider and model_id:
@@ -30,21 +51,11 @@ def where(scope: dict[str, Any]) -> tuple[str, list[Any]]:
     elif provider:  # `provider/...`, or the provider alone: a range of the model index ('0' follows '/')
         clauses.append("(model = ? OR (model >= ? AND model < ?))")
         params += [provider, f"{provider}/", f"{provider}0"]
-    elif model_id:  # `.../id`, or the id alone: no index for a suffix, but read in SQL, not parsed in Python
-        clauses.append("(model = ? OR model LIKE ? ESCAPE '\\')")
-        params += [model_id, "%/" + model_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")]
-    if tool.get("name"):
-        clauses.append("tool = ?")
-        params.append(tool["name"])
-    since = _day(scope.get("since"))
-    if since:  # `since` compares the recorded text, whose date may be a day off UTC's: two days' margin
-        clauses.append("accepted_ts >= ?")
-        params.append((since - timedelta(days=2)).isoformat())
     return "".join(f" AND {c}" for c in clauses), params
 
 
-def _day(value: Any) -> date | None:
+def _day(value: str) -> date | None:
     try:
-        return date.fromisoformat(str(value)[:10]) if value else None
+        return date.fromisoformat(value[:10])
     except ValueError:
         return None

@@ -165,7 +165,8 @@ def region_fields(org: str, row: dict[str, Any]) -> RegionColumns:
     model = f"{provider}/{model_id}" if provider and model_id else provider or model_id or None
     return RegionColumns(row["region_id"], org, row["repo"], row["path"], row["status"], row["accepted_by"],
                          row["tool_name"], model, model_name(row), row["accepted_at"], accepted, first, approved,
-                         hours, orjson.dumps(row).decode())
+                         hours, provider, model_id, row.get("model_version"), row.get("tool_version"),
+                         orjson.dumps(row).decode())
 
 
 class Storage:
@@ -504,10 +505,10 @@ def _incidents(t: Tx, org: str) -> list[tuple[str, dict[str, Any]]]:
 def _incident_regions(t: Tx, org: str, rows: dict[str, dict[str, Any]],
                       before: dict[str, RegionColumns], p: dict[str, Any]) -> list[str]:
     """The live regions an incident reopens; their rows join the batch's (locked,
-    counted, written back). The candidates come from SQL by the scope's indexed
-    columns, accepted no later than the incident was opened (scope.py): before,
-    every live region of the organisation was read, locked and rewritten (11 s
-    and 350 MB for 100,000 regions, every other push of theirs waiting)."""
+    counted, written back). Found in SQL by its scope (scope.py), accepted no
+    later than it was opened; the projection has the last word, as in every
+    ledger. (Before, every live region of the organisation was read, locked
+    and rewritten: 11 s and 350 MB at 100,000 regions, its other pushes waiting.)"""
     clause, params = scope.where(p["scope"])
     try:  # code accepted after the incident was opened is not reopened (projection._reopens)
         clause, params = clause + " AND accepted_ts <= ?", [*params, stamp(str(p["openedAt"]))]
