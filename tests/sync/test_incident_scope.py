@@ -47,6 +47,9 @@ def seed(ledger: Ledger) -> None:
                 events.append(("acceptance", acceptance_payload(i, regionId=f"R{i:04d}", model=model, tool=tool,
                                                                 acceptedAt=when)))
                 i += 1
+    # Enough of one model that its recall is reopened in several chunks (storage.REOPEN_CHUNK; 500 on SQLite).
+    events += [("acceptance", acceptance_payload(i + k, regionId=f"Q{k:04d}", model=MODELS[0], tool=TOOLS[2],
+                                                 acceptedAt=WHEN[k % 4])) for k in range(1_200)]
     ledger.append_many(events, actor="dev@example.com")
 
 
@@ -71,6 +74,7 @@ def versions(service) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def test_an_incident_reopens_what_every_ledger_reopens_and_touches_nothing_else(service, tmp_path: Path) -> None:
     dev = service.token("dev@example.com")
+    assert SCOPES[3] == {"model": {"provider": "openai", "id": "o3"}}  # the recall of 1,200 and more
     lead_token = service.token("lead@example.com", role="lead")
     with Ledger(tmp_path / "dev.db") as ledger, Ledger(tmp_path / "lead.db") as lead:
         seed(ledger)
@@ -88,6 +92,10 @@ def test_an_incident_reopens_what_every_ledger_reopens_and_touches_nothing_else(
             reopened = {rid for rid, (_, by) in found.items() if by == lead.recent(1)[0].id}
             assert reopened, scope  # each scope names some of the seeded code
             assert all(found[rid][0] == "reopened" for rid in reopened)
+            for status in ("unreviewed", "reopened", "ended"):  # the kept counts moved with the rows
+                kept = httpx.get(f"{service.url}/v1/regions", params={"status": status, "limit": 1},
+                                 headers={"authorization": f"Bearer {lead_token}"}).json()["total"]
+                assert kept == sum(s == status for s, _ in found.values()), (scope, status)
             if before:
                 after = versions(service)
                 assert {rid for rid in after if after[rid] != before[rid]} == reopened, scope

@@ -50,8 +50,10 @@ def _keys(facts: tuple[Any, ...]) -> tuple[list[tuple[Any, ...]], ...]:
     return rollup, review, [(org, accepted_day, approval_day)]
 
 
-def deltas(pairs: list[tuple[RegionColumns | None, RegionColumns]]
-           ) -> tuple[Counter, Counter, Counter]:  # type: ignore[type-arg]
+Changes = tuple[Counter, Counter, Counter]  # type: ignore[type-arg]  # each table's counts: key -> change
+
+
+def deltas(pairs: list[tuple[RegionColumns | None, RegionColumns]]) -> Changes:
     """(old, new) rows of regions in; how each table's counts change out.
     Each distinct set of facts is expanded into keys once, times its count."""
     weights: Counter = Counter()  # type: ignore[type-arg]
@@ -59,7 +61,7 @@ def deltas(pairs: list[tuple[RegionColumns | None, RegionColumns]]
         weights[_facts(new)] += 1
         if old is not None:
             weights[_facts(old)] -= 1
-    out: tuple[Counter, Counter, Counter] = (Counter(), Counter(), Counter())  # type: ignore[type-arg]
+    out: Changes = (Counter(), Counter(), Counter())
     for facts, n in weights.items():
         if n:
             for counter, found in zip(out, _keys(facts)):
@@ -68,12 +70,21 @@ def deltas(pairs: list[tuple[RegionColumns | None, RegionColumns]]
     return out
 
 
+def merged(changes: list[Changes]) -> Changes:
+    """Several sets of changes as one (Counter.update adds, negatives included)."""
+    out: Changes = (Counter(), Counter(), Counter())
+    for change in changes:
+        for mine, more in zip(out, change):
+            mine.update(more)
+    return out
+
+
 TABLES = (("region_rollup", ("org", "dim", "value", "status", "day"), ("text",) * 5),
           ("region_review_minutes", ("org", "dim", "value", "minutes"), ("text", "text", "text", "bigint")),
           ("region_daily", ("org", "day", "approval_day"), ("text",) * 3))
 
 
-def write(t: Any, changes: tuple[Counter, Counter, Counter]) -> None:  # type: ignore[type-arg]
+def write(t: Any, changes: Changes) -> None:
     for (table, columns, types), counter in zip(TABLES, changes):
         rows = [(*key, n) for key, n in sorted(counter.items()) if n]  # sorted: concurrent pushes lock alike
         t.insert(table, (*columns, "n"), (*types, "bigint"), rows,

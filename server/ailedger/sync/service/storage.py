@@ -449,12 +449,14 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
     trail: list[tuple[str, str]] = []
     replaced: list[tuple[str, str]] = []  # (region, the acceptance a new one replaces)
     incidents: list[tuple[str, dict[str, Any]]] | None = None  # the organisation's, read when first needed
+    reopened: list[rollup.Changes] = []  # the kept counts' changes of stored regions incidents reopened
     for e in events:
         ids = projection.region_ids(e["type"], e["payload"])
         if e["type"] in ("acceptance", "incident-open") and incidents is None:
             incidents = _incidents(t, org)
-        if e["type"] == "incident-open":  # by scope, over the organisation's live regions (narrowed in SQL)
-            ids = _incident_regions(t, org, rows, before, e["payload"])
+        if e["type"] == "incident-open":  # by scope: the batch's regions here, the stored ones a chunk at a time
+            ids = projection.incident_regions([r for r in rows.values() if r["status"] != "ended"], e["payload"])
+            reopened.append(_reopen_stored(t, org, e, set(rows)))
         if e["type"] == "acceptance":  # the region's row names its acceptance (`trail` reads it there): a trail
             # row only for the acceptance it replaces, if the region was accepted before
             earlier = rows.get(e["payload"]["regionId"])
@@ -480,10 +482,9 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
     # Regions first seen in this batch are new rows (one another transaction adds meanwhile is a collision:
     # retried, it is then among `before`); the others are updated in place.
     t.copy("regions", REGION_COLUMNS, REGION_TYPES, [r for region_id, r in after.items() if region_id not in before])
-    assignments = ", ".join(f"{c} = excluded.{c}" for c in REGION_COLUMNS if c not in ("region_id", "org"))
-    t.insert("regions", REGION_COLUMNS, REGION_TYPES, [r for region_id, r in after.items() if region_id in before],
-             f"ON CONFLICT (region_id) DO UPDATE SET {assignments}")
-    changes = rollup.deltas([(before.get(region_id), new) for region_id, new in after.items()])
+    _update_regions(t, [r for region_id, r in after.items() if region_id in before])
+    changes = rollup.merged([rollup.deltas([(before.get(region_id), new) for region_id, new in after.items()]),
+                             *reopened])
     facets = {(org, facet, value) for names in {rollup.facets(r) for r in after.values()} for facet, value in names}
     t.insert("region_facets", ("org", "facet", "value"), ("text", "text", "text"), sorted(facets),
              "ON CONFLICT DO NOTHING")
@@ -502,28 +503,50 @@ def _incidents(t: Tx, org: str) -> list[tuple[str, dict[str, Any]]]:
         (org, "incident-open"))]
 
 
-def _incident_regions(t: Tx, org: str, rows: dict[str, dict[str, Any]],
-                      before: dict[str, RegionColumns], p: dict[str, Any]) -> list[str]:
-    """The live regions an incident reopens; their rows join the batch's (locked,
-    counted, written back). Found in SQL by its scope (scope.py), accepted no
-    later than it was opened; the projection has the last word, as in every
-    ledger. (Before, every live region of the organisation was read, locked
-    and rewritten: 11 s and 350 MB at 100,000 regions, its other pushes waiting.)"""
+UPDATE_REGIONS = "ON CONFLICT (region_id) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in REGION_COLUMNS if c not in ("region_id", "org"))
+REOPEN_CHUNK = 1_000  # stored regions an incident reopens per round trip (SQLite: 500, its parameter cap)
+
+
+def _update_regions(t: Tx, rows: list[RegionColumns]) -> None:
+    """Regions already stored, written back changed (one statement)."""
+    t.insert("regions", REGION_COLUMNS, REGION_TYPES, rows, UPDATE_REGIONS)
+
+
+def _reopen_stored(t: Tx, org: str, e: dict[str, Any], loaded: set[str]) -> rollup.Changes:
+    """The stored live regions an incident reopens, besides the batch's own
+    (`loaded`): found in SQL by its scope (scope.py), accepted no later than it
+    was opened; then a chunk at a time read and locked, changed by the ledger's
+    projection (which has the last word, as in every ledger), written back with
+    their trail rows. A recall of a model that wrote 300,000 regions holds one
+    chunk in memory, not all of them; no region outside the scope is read.
+    Returns the changes to the kept counts (the facets stay: a reopen changes
+    no tool, model, author or repository)."""
+    p = e["payload"]
     clause, params = scope.where(p["scope"])
     try:  # code accepted after the incident was opened is not reopened (projection._reopens)
         clause, params = clause + " AND accepted_ts <= ?", [*params, stamp(str(p["openedAt"]))]
     except ValueError:
         pass
-    candidates = {region_id: orjson.loads(row) for region_id, row in t.rows(
-        f"SELECT region_id, row FROM regions WHERE org = ? AND status != 'ended'{clause}"
-        f" ORDER BY region_id{t.for_update}", (org, *params)) if region_id not in rows}
-    live = [r for r in rows.values() if r["status"] != "ended"]
-    reopened = projection.incident_regions([*live, *candidates.values()], p)
-    for region_id in reopened:
-        if region_id in candidates:
-            rows[region_id] = candidates[region_id]
-            before[region_id] = region_fields(org, rows[region_id])
-    return reopened
+    ids = sorted(r[0] for r in t.rows(f"SELECT region_id FROM regions WHERE org = ? AND status != 'ended'{clause}",
+                                      (org, *params)) if r[0] not in loaded)
+    step = REOPEN_CHUNK if t.postgres else 500
+    changes: list[rollup.Changes] = []
+    for k in range(0, len(ids), step):
+        where, chunk = t.among("region_id", ids[k:k + step])
+        stored = {region_id: orjson.loads(row) for region_id, row in t.rows(
+            f"SELECT region_id, row FROM regions WHERE {where} AND status != 'ended' ORDER BY region_id{t.for_update}",
+            chunk)}
+        pairs = []
+        for region_id in projection.incident_regions(stored.values(), p):
+            old = region_fields(org, stored[region_id])
+            pairs.append((old, region_fields(org, projection.apply(stored[region_id], e["id"], e["type"], p,
+                                                                   e["actor"]))))
+        _update_regions(t, [new for _, new in pairs])
+        t.copy("region_events", ("region_id", "event_id"), ("text", "text"), [(old.region_id, e["id"])
+                                                                              for old, _ in pairs])
+        changes.append(rollup.deltas(pairs))
+    return rollup.merged(changes)
 
 
 def _acceptance(rows: dict[str, dict[str, Any]], e: dict[str, Any], ids: list[str]) -> str | None:
