@@ -333,6 +333,8 @@ def main() -> int:
         ms, hits = incident_pushes(services[0].url, lead, work, url)
         rows.append((f"incident-open push, {args.regions:,} regions", f"median {ms:.0f} ms", f"reopens {hits:,}",
                      "-", True))
+        p50, p99 = timed(lambda: dash.get(f"{base}/incidents"), max(5, args.requests // 10))
+        rows.append(("/incidents: the three, counted in SQL", f"p50 {p50:.0f} ms", f"p99 {p99:.0f} ms", "-", True))
         rss.append(("after three incidents", [rss_mb(s.proc.pid) for s in services]))
     finally:
         for s in services:

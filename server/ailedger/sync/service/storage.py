@@ -435,6 +435,7 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
     locked) in one query, changed by the ledger's own pure projection, and
     written back in one statement. Returns the step that updates the kept
     counts, for the caller to run just before taking the clock."""
+    _order_incidents(t, org, {e["type"] for e in events})
     touched = sorted({r for e in events for r in projection.region_ids(e["type"], e["payload"])})
     rows: dict[str, dict[str, Any]] = {}
     where, params = t.among("region_id", touched)
@@ -494,6 +495,20 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
         rollup.write(t, changes)
 
     return count
+
+
+def _order_incidents(t: Tx, org: str, kinds: set[str]) -> None:
+    """An incident and code in its scope pushed at the same moment: without
+    an order, each push decides before the other commits (the acceptance
+    finds no incident, the incident finds no such region) and the code stays
+    as it was while every ledger reopens it. On PostgreSQL a push that opens
+    an incident takes the organisation's incident lock alone, a push of
+    acceptances takes it shared (they do not wait on each other): whichever
+    comes second reads after the first committed. (SQLite: one push at a time.)"""
+    if not t.postgres or not kinds & {"acceptance", "incident-open"}:
+        return
+    mode = "" if "incident-open" in kinds else "_shared"
+    t.x(f"SELECT pg_advisory_xact_lock{mode}(hashtext(? || current_schema()))", (f"ailedger-incidents {org} ",))
 
 
 def _incidents(t: Tx, org: str) -> list[tuple[str, dict[str, Any]]]:
