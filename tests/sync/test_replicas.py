@@ -131,7 +131,7 @@ def test_replicas_under_faults_lose_nothing_and_pullers_skip_nothing(replicas: l
     lead = replicas[0].token("lead@example.com", role="lead")
     for service in replicas:
         assert httpx.get(f"{service.url}/v1/alerts", headers={"authorization": f"Bearer {lead}"}).json() == {
-            "alerts": []}
+            "alerts": [], "next": None, "total": 0}
     for d in range(DEVICES):
         with Ledger(tmp_path / f"device{d}.db") as ledger:
             assert ledger.verify().ok
@@ -185,7 +185,7 @@ def test_the_same_batch_to_two_replicas_at_once(replicas: list[LocalService], tm
     assert [e["seq"] for e in stored] == list(range(1, 501))
     lead = replicas[0].token("lead@example.com", role="lead")
     assert httpx.get(f"{replicas[1].url}/v1/alerts", headers={"authorization": f"Bearer {lead}"}).json() == {
-        "alerts": []}
+        "alerts": [], "next": None, "total": 0}
     assert len(outcomes) == 100
 
 

@@ -65,6 +65,17 @@ def region_filters(q: Any) -> dict[str, Any]:
     return filters
 
 
+def page_limit(q: Any) -> int:
+    """A listing's `limit` (default 100, at most 1,000); ValueError says what is wrong."""
+    try:
+        limit = int(q.get("limit", "100"))
+    except ValueError:
+        raise ValueError("limit must be a whole number") from None
+    if not 1 <= limit <= queries.MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {queries.MAX_LIMIT:,}")
+    return limit
+
+
 def _events_of(body: bytes) -> tuple[list[dict[str, Any]], str, tuple[int, str] | None]:
     """A push's events and the body's SHA-256, or (status, message) saying what is wrong with it."""
     try:
@@ -182,7 +193,12 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
             return unauthorized()
         if who.role not in ("lead", "admin"):
             return _error(403, "tamper alerts are for leads and admins")
-        return JSONResponse({"alerts": await run_in_threadpool(storage.alerts, who.org)})
+        q = request.query_params
+        try:
+            page = await run_in_threadpool(storage.alerts, who.org, page_limit(q), q.get("cursor") or None)
+        except ValueError as err:  # a bad limit, or a cursor this service did not give out
+            return _error(400, str(err))
+        return JSONResponse(page)
 
     async def regions(request: Request) -> Response:
         who = await principal(request)
@@ -190,15 +206,9 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
             return unauthorized()
         q = request.query_params
         try:
-            filters = region_filters(q)
+            filters, limit = region_filters(q), page_limit(q)
         except ValueError as err:
             return _error(400, str(err))
-        try:
-            limit = int(q.get("limit", "100"))
-        except ValueError:
-            return _error(400, "limit must be a whole number")
-        if not 1 <= limit <= queries.MAX_LIMIT:
-            return _error(400, f"limit must be between 1 and {queries.MAX_LIMIT:,}")
         try:
             page = await run_in_threadpool(storage.regions, who.org, filters, limit, q.get("cursor") or None)
         except ValueError as err:  # a cursor this service did not give out
@@ -219,21 +229,25 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
         token = request.cookies.get(COOKIE)
         return await run_in_threadpool(storage.principal, token) if token else None
 
-    async def home(request: Request) -> Response:
+    async def lead_session(request: Request) -> Principal | Response:
+        """The signed-in lead or admin, or the answer for anyone else."""
         who = await session(request)
         if who is None:
             return RedirectResponse("/login", status_code=303)
         if who.role not in ("lead", "admin"):
             return HTMLResponse(dashboard.message("Not for you", "The dashboard is for leads and admins."),
                                 status_code=403)
+        return who
+
+    async def home(request: Request) -> Response:
+        who = await lead_session(request)
+        if isinstance(who, Response):
+            return who
         q = request.query_params
         chosen = {k: q.get(k, "") for k in ("repo", "author", "tool", "model")}
         filters = {"repo": chosen["repo"], "author": chosen["author"], "tool": chosen["tool"],
                    "model_name": chosen["model"]}
-        try:
-            first = max(1, int(q.get("from", "1")))
-        except ValueError:
-            first = 1
+        first = dashboard.first_shown(q)
         now = datetime.now(timezone.utc)
 
         def gather(t: Any) -> dict[str, Any]:
@@ -249,8 +263,22 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
             found = await run_in_threadpool(storage.read, gather)
         except ValueError as err:
             return HTMLResponse(dashboard.message("Bad request", str(err)), status_code=400)
-        alerts_found = await run_in_threadpool(storage.alerts, who.org)
+        alerts_found = await run_in_threadpool(storage.alerts, who.org, dashboard.ALERTS_SHOWN, None, True)
         return HTMLResponse(dashboard.overview(**found, first=first, alerts=alerts_found, chosen=chosen, now=now))
+
+    async def alerts_page(request: Request) -> Response:
+        """Every tamper alert, most recent first, a page at a time."""
+        who = await lead_session(request)
+        if isinstance(who, Response):
+            return who
+        q = request.query_params
+        first = dashboard.first_shown(q)
+        try:
+            page = await run_in_threadpool(storage.alerts, who.org, dashboard.ALERTS_PAGE, q.get("cursor") or None,
+                                           True)
+        except ValueError as err:
+            return HTMLResponse(dashboard.message("Bad request", str(err)), status_code=400)
+        return HTMLResponse(dashboard.alerts_page(page, first))
 
     async def region_page(request: Request) -> Response:
         who = await session(request)
@@ -319,6 +347,7 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
         Route("/v1/openapi.json", openapi, methods=["GET"]),
         Route("/", home, methods=["GET"]),
         Route("/regions/{region_id}", region_page, methods=["GET"]),
+        Route("/alerts", alerts_page, methods=["GET"]),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["GET"]),
         *incidents.routes(storage, session),

@@ -17,6 +17,8 @@ from ...placement.describe import ago, model_name, tool_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE = 100  # unreviewed regions per dashboard page (the next page is a link)
+ALERTS_SHOWN = 20  # the most recent tamper alerts on the home page (all of them, paged, on /alerts)
+ALERTS_PAGE = 100
 
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"], default=True),
                   trim_blocks=False)
@@ -28,6 +30,14 @@ def render(name: str, **context: Any) -> str:
     return env.get_template(name).render(**context)
 
 
+def first_shown(q: Any) -> int:
+    """The number of a page's first row (`from`, 1 on the first page or when it is not a number)."""
+    try:
+        return max(1, int(q.get("from", "1")))
+    except ValueError:
+        return 1
+
+
 def message(title: str, text: str, heading: str = "") -> str:
     return render("message.html", title=title, text=text, heading=heading)
 
@@ -37,7 +47,7 @@ def login(error: str = "") -> str:
 
 
 def overview(*, page: dict[str, Any], first: int, found: metrics.Metrics, coverage: float | None,
-             series: list[tuple[str, float | None]], alerts: list[dict[str, Any]], facets: dict[str, list[str]],
+             series: list[tuple[str, float | None]], alerts: dict[str, Any], facets: dict[str, list[str]],
              chosen: dict[str, str], now: datetime) -> str:
     """The unreviewed regions the filters keep (a page of them, with the exact
     total and a link to the next page), the review metrics and the tamper alerts."""
@@ -47,6 +57,12 @@ def overview(*, page: dict[str, Any], first: int, found: metrics.Metrics, covera
     return render("overview.html", page=page, first=first, found=found, coverage=metrics.coverage_text(coverage),
                   chart=chart(series), alerts=alerts, facets=facets, chosen=chosen, now=now, scope=scope,
                   next_query=next_query, limit=PAGE)
+
+
+def alerts_page(alerts: dict[str, Any], first: int) -> str:
+    """A page of tamper alerts, most recent first, with a link to the next."""
+    next_query = urlencode({"cursor": alerts["next"], "from": first + len(alerts["alerts"])}) if alerts["next"] else None
+    return render("alerts.html", alerts=alerts, first=first, next_query=next_query, limit=ALERTS_PAGE)
 
 
 def chart(series: list[tuple[str, float | None]], width: int = 640, height: int = 160,

@@ -28,6 +28,7 @@ from ... import incidents
 from ...placement.describe import model_name, tool_name
 from ...ledger.projection import from_acceptance
 from . import scope
+from .dashboard import first_shown
 from .schema import UNAPPROVED_SQL
 from .storage import decode_cursor, encode_cursor
 
@@ -145,10 +146,7 @@ def routes(storage: Any, session: Any) -> list[Route]:
             return who
 
         q = request.query_params
-        try:
-            first = max(1, int(q.get("from", "1")))
-        except ValueError:
-            first = 1
+        first = first_shown(q)
 
         def load() -> dict[str, Any]:
             now = datetime.now(timezone.utc)

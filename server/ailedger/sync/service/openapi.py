@@ -34,10 +34,11 @@ def document() -> dict[str, Any]:
               ("model", "string"), ("olderThanDays", "number"))]
     query.insert(5, {"name": "status", "in": "query", "required": False,
                      "schema": {"type": "string", "enum": list(STATUSES)}})
-    query += [{"name": "limit", "in": "query", "required": False,
+    paging = [{"name": "limit", "in": "query", "required": False,
                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
               {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
                "description": "the `next` of the previous page (opaque)"}]
+    query += paging
     return {
         "openapi": "3.1.0",
         "info": {"title": "ailedger audit service", "version": "1"},
@@ -101,7 +102,14 @@ def document() -> dict[str, Any]:
                 {"name": "device", "in": "query", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": ok({"$ref": "#/components/schemas/Checkpoint"}), **unauthorized,
                               "404": err("no events from that device")}}},
-            "/v1/alerts": {"get": {"summary": "Tamper alerts (leads and admins)", "responses": {
-                "200": ok({"type": "object"}), **unauthorized, "403": err("not a lead or admin")}}},
+            "/v1/alerts": {"get": {
+                "summary": "Tamper alerts (leads and admins), oldest first, a page at a time",
+                "parameters": paging, "responses": {
+                    "200": ok({"type": "object", "required": ["alerts", "next", "total"], "properties": {
+                        "alerts": {"type": "array", "items": {"type": "object", "properties": {
+                            k: {"type": "string"} for k in ("device", "eventId", "kind", "detail", "at")}}},
+                        "next": {"type": ["string", "null"], "description": "cursor of the next page; null at the end"},
+                        "total": {"type": "integer", "description": "all of the organisation's alerts"}}}),
+                    "400": err("bad limit or cursor"), **unauthorized, "403": err("not a lead or admin")}}},
         },
     }

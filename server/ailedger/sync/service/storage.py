@@ -296,10 +296,25 @@ class Storage:
                for r in rows]
         return out, (rows[-1][0] if rows else after)
 
-    def alerts(self, org: str) -> list[dict[str, Any]]:
-        rows = self.read(lambda t: t.rows("SELECT device, event_id, kind, detail, at FROM alerts WHERE org = ?"
-                                          " ORDER BY id", (org,)))
-        return [dict(zip(("device", "eventId", "kind", "detail", "at"), r)) for r in rows]
+    def alerts(self, org: str, limit: int = 100, cursor: str | None = None,
+               newest_first: bool = False) -> dict[str, Any]:
+        """A page of the organisation's tamper alerts, oldest first (or newest):
+        {"alerts", "next": the next page's cursor or None, "total": all of them}.
+        Paged: a device that keeps pushing a forked chain adds one per push."""
+        after = _alert_cursor(cursor)
+        sql, params = "SELECT id, device, event_id, kind, detail, at FROM alerts WHERE org = ?", [org]
+        if after is not None:
+            sql, params = sql + (" AND id < ?" if newest_first else " AND id > ?"), [*params, after]
+        sql += " ORDER BY id DESC LIMIT ?" if newest_first else " ORDER BY id LIMIT ?"
+
+        def read(t: Tx) -> tuple[int, list[tuple[Any, ...]]]:
+            return (t.x("SELECT COUNT(*) FROM alerts WHERE org = ?", (org,)).fetchone()[0],
+                    t.rows(sql, [*params, limit + 1]))
+
+        total, rows = self.read(read)
+        more, rows = len(rows) > limit, rows[:limit]
+        return {"alerts": [dict(zip(("device", "eventId", "kind", "detail", "at"), r[1:])) for r in rows],
+                "next": encode_cursor((str(rows[-1][0]),)) if more else None, "total": total}
 
     def count(self) -> int:
         return self.read(lambda t: t.x("SELECT COUNT(*) FROM events").fetchone()[0])
@@ -597,6 +612,15 @@ def _append(t: Tx, org: str, events: list[dict[str, Any]], received: str) -> Non
     n = len(events)
     last = t.x("UPDATE clock SET cursor = cursor + ? WHERE id = 1 RETURNING cursor", (n,)).fetchone()[0]
     t.copy("events", EVENT_COLUMNS, EVENT_TYPES, [(last - n + 1 + i, *row) for i, row in enumerate(rows)])
+
+
+def _alert_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    values = decode_cursor(cursor)
+    if len(values) != 1 or not values[0].isdigit():
+        raise ValueError("cursor is not one this service gave out")
+    return int(values[0])
 
 
 def encode_cursor(values: tuple[Any, ...]) -> str:
