@@ -41,6 +41,13 @@ def test_an_incident_and_code_in_its_scope_pushed_together(service, tmp_path: Pa
                             ("review", {"regionIds": [region], "reviewer": "dev@example.com", "verdict": "approved",
                                         "textSha256": {region: accepted["textSha256"]},
                                         "reviewedAt": "2026-11-20T10:00:00Z"})], actor="dev@example.com")
+        # The review counts until an incident whose id is later (projection.current_reviews): ids are ULIDs,
+        # ordered by the millisecond they were made, so the incident is made in a later millisecond.
+        from ailedger.ledger.ids import ulid_to_int
+
+        reviewed_ms = ulid_to_int(ledger.recent(1)[0].id) >> 80
+        while time.time_ns() // 1_000_000 <= reviewed_ms:
+            pass
         lead.append_many([("incident-open", {"incidentId": "INC-RACE", "scope": {"model": {"id": "recalled-1"}},
                                              "reason": "recall", "openedBy": "lead@example.com",
                                              "openedAt": "2026-11-21T12:00:00Z"})], actor="lead@example.com")
