@@ -5,16 +5,16 @@ approve) and `/incidents/{id}` (one incident: counts by model version and
 repository, the provider's terms, the outcome).
 
 Read from the service's events and regions tables with SQL that runs the
-same on SQLite and PostgreSQL; counted with the same pure functions as
-`ailedger incident` (`ailedger.incidents`). Rendered by Jinja2 templates with autoescape on:
-every value from a ledger is text, never markup.
+same on SQLite and PostgreSQL: incidents folded by the same pure functions
+as `ailedger incident` (`ailedger.incidents`), the regions they touched
+counted by the database (scope.py). Rendered by the dashboard's Jinja2
+templates, autoescape on: every value from a ledger is text, never markup.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timezone
-from functools import cache
 from typing import Any
 
 import orjson
@@ -28,19 +28,11 @@ from ... import incidents
 from ...placement.describe import model_name, tool_name
 from ...ledger.projection import from_acceptance
 from . import scope
-from .dashboard import first_shown
+from .dashboard import first_shown, message, render
 from .schema import UNAPPROVED_SQL
 from .storage import decode_cursor, encode_cursor
 
 INCIDENT_TYPES = ("incident-open", "incident-close")
-
-
-@cache
-def _templates() -> Any:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    return Environment(loader=PackageLoader("ailedger.sync.service", "templates"),
-                       autoescape=select_autoescape(default=True, default_for_string=True))
 
 
 def _query(storage: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -137,7 +129,7 @@ def routes(storage: Any, session: Any) -> list[Route]:
         if who is None:
             return RedirectResponse("/login", status_code=303)
         if who.role not in ("lead", "admin"):
-            return HTMLResponse(_templates().get_template("incidents.html").render(forbidden=True), status_code=403)
+            return HTMLResponse(render("incidents.html", forbidden=True), status_code=403)
         return who
 
     async def listing(request: Request) -> Response:
@@ -160,9 +152,8 @@ def routes(storage: Any, session: Any) -> list[Route]:
         try:
             found = await run_in_threadpool(load)
         except ValueError as err:  # a cursor this service did not give out
-            return HTMLResponse(_templates().get_template("message.html").render(
-                title="Bad request", text=str(err), heading=""), status_code=400)
-        return HTMLResponse(_templates().get_template("incidents.html").render(**found))
+            return HTMLResponse(message("Bad request", str(err)), status_code=400)
+        return HTMLResponse(render("incidents.html", **found))
 
     async def detail(request: Request) -> Response:
         who = await lead(request)
@@ -175,7 +166,7 @@ def routes(storage: Any, session: Any) -> list[Route]:
             return summary(found, affected(storage, who.org, found), datetime.now(timezone.utc)) if found else None
 
         found = await run_in_threadpool(load)
-        return HTMLResponse(_templates().get_template("incident.html").render(incident=found, wanted=wanted),
+        return HTMLResponse(render("incident.html", incident=found, wanted=wanted),
                             status_code=200 if found else 404)
 
     return [Route("/incidents", listing, methods=["GET"]),
