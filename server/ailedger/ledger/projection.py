@@ -143,14 +143,14 @@ def region_ids(type_: str, p: dict[str, Any]) -> list[str]:
     return [p["regionId"]]
 
 
-_SCOPE = (("model", "provider", "model_provider"), ("model", "id", "model_id"), ("model", "version", "model_version"),
+SCOPE = (("model", "provider", "model_provider"), ("model", "id", "model_id"), ("model", "version", "model_version"),
           ("tool", "name", "tool_name"), ("tool", "version", "tool_version"))
 
 
 def in_scope(row: Row, scope: dict[str, Any]) -> bool:
     """Did the model or tool an incident names write this region? Parts the
     scope leaves out match anything; `since` bounds the acceptance time."""
-    for part, key, column in _SCOPE:
+    for part, key, column in SCOPE:
         wanted = (scope.get(part) or {}).get(key)
         if wanted is not None and row[column] != wanted:
             return False

@@ -263,7 +263,7 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
             found = await run_in_threadpool(storage.read, gather)
         except ValueError as err:
             return HTMLResponse(dashboard.message("Bad request", str(err)), status_code=400)
-        alerts_found = await run_in_threadpool(storage.alerts, who.org, dashboard.ALERTS_SHOWN, None, True)
+        alerts_found = await run_in_threadpool(storage.alerts, who.org, dashboard.ALERTS_SHOWN, newest_first=True)
         return HTMLResponse(dashboard.overview(**found, first=first, alerts=alerts_found, chosen=chosen, now=now))
 
     async def alerts_page(request: Request) -> Response:
@@ -275,7 +275,7 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
         first = dashboard.first_shown(q)
         try:
             page = await run_in_threadpool(storage.alerts, who.org, dashboard.ALERTS_PAGE, q.get("cursor") or None,
-                                           True)
+                                           newest_first=True)
         except ValueError as err:
             return HTMLResponse(dashboard.message("Bad request", str(err)), status_code=400)
         return HTMLResponse(dashboard.alerts_page(page, first))

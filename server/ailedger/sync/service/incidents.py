@@ -30,7 +30,7 @@ from ...ledger.projection import from_acceptance
 from . import scope
 from .dashboard import first_shown, message, render
 from .schema import UNAPPROVED_SQL
-from .storage import decode_cursor, encode_cursor
+from .storage import decode_number_cursor, encode_cursor
 
 INCIDENT_TYPES = ("incident-open", "incident-close")
 
@@ -87,10 +87,7 @@ def unapproved(storage: Any, org: str, cursor: str | None = None) -> dict[str, A
     sql, params = f"FROM events WHERE org = ? AND {where}", [org]
     total = _query(storage, f"SELECT COUNT(*) {sql}", params)[0][0]
     if cursor:
-        after = decode_cursor(cursor)
-        if len(after) != 1 or not after[0].isdigit():
-            raise ValueError("cursor is not one this service gave out")
-        sql, params = sql + " AND cursor < ?", [*params, int(after[0])]
+        sql, params = sql + " AND cursor < ?", [*params, decode_number_cursor(cursor)]
     rows = _query(storage, f"SELECT cursor, id, body {sql} ORDER BY cursor DESC LIMIT ?",
                   [*params, UNAPPROVED_PAGE + 1])
     shown = []

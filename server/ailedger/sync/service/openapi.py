@@ -29,11 +29,10 @@ def document() -> dict[str, Any]:
         return ok({"$ref": "#/components/schemas/Error"}, description)
 
     unauthorized = {"401": err("missing or invalid bearer token")}
-    query = [{"name": n, "in": "query", "required": False, "schema": {"type": t}} for n, t in
-             (("repo", "string"), ("path", "string"), ("author", "string"), ("tool", "string"),
-              ("model", "string"), ("olderThanDays", "number"))]
-    query.insert(5, {"name": "status", "in": "query", "required": False,
-                     "schema": {"type": "string", "enum": list(STATUSES)}})
+    query = [{"name": n, "in": "query", "required": False, "schema": schema} for n, schema in
+             (("repo", {"type": "string"}), ("path", {"type": "string"}), ("author", {"type": "string"}),
+              ("tool", {"type": "string"}), ("model", {"type": "string"}),
+              ("status", {"type": "string", "enum": list(STATUSES)}), ("olderThanDays", {"type": "number"}))]
     paging = [{"name": "limit", "in": "query", "required": False,
                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
               {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},

@@ -17,9 +17,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-# (scope part, key, regions column): as projection._SCOPE, with the regions table's names
-PARTS = (("model", "provider", "model_provider"), ("model", "id", "model_id"), ("model", "version", "model_version"),
-         ("tool", "name", "tool"), ("tool", "version", "tool_version"))
+from ...ledger.projection import SCOPE
+
+# (scope part, key, regions column): the projection's, where the regions table calls `tool_name` `tool`
+PARTS = tuple((part, key, "tool" if column == "tool_name" else column) for part, key, column in SCOPE)
 
 
 def where(scope: dict[str, Any]) -> tuple[str, list[Any]]:

@@ -301,7 +301,7 @@ class Storage:
         """A page of the organisation's tamper alerts, oldest first (or newest):
         {"alerts", "next": the next page's cursor or None, "total": all of them}.
         Paged: a device that keeps pushing a forked chain adds one per push."""
-        after = _alert_cursor(cursor)
+        after = decode_number_cursor(cursor) if cursor else None
         sql, params = "SELECT id, device, event_id, kind, detail, at FROM alerts WHERE org = ?", [org]
         if after is not None:
             sql, params = sql + (" AND id < ?" if newest_first else " AND id > ?"), [*params, after]
@@ -614,9 +614,8 @@ def _append(t: Tx, org: str, events: list[dict[str, Any]], received: str) -> Non
     t.copy("events", EVENT_COLUMNS, EVENT_TYPES, [(last - n + 1 + i, *row) for i, row in enumerate(rows)])
 
 
-def _alert_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
+def decode_number_cursor(cursor: str) -> int:
+    """A cursor that holds one row number (alerts' ids, events' cursors)."""
     values = decode_cursor(cursor)
     if len(values) != 1 or not values[0].isdigit():
         raise ValueError("cursor is not one this service gave out")
