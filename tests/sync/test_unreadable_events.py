@@ -1,6 +1,7 @@
 """A push whose events chain correctly but whose payloads the ledger's own
 models refuse (a buggy or hostile client: honest ledgers validate what they
-append) is refused with a 400 naming the event and the field, stores nothing,
+append) is refused with a 400 naming the event and the field, whether or not
+the service's projection could have read it; it stores nothing,
 raises no tamper alert, and leaves the device's chain where it was: the same
 device pushes good events next and they are taken."""
 
@@ -40,6 +41,17 @@ BAD = {
     "regionIds": (("review", {"reviewer": "lead@example.com", "verdict": "approved", "textSha256": {},
                               "reviewedAt": "2026-12-02T00:00:00Z"}), "regionIds: Field required"),
     "type": (("frobnicate", {"regionId": GOOD["regionId"]}), "unknown type 'frobnicate'"),
+    # Payloads the projection could read, which the service stored as sent until it checked every payload
+    # against the models up front: no honest ledger writes them.
+    "kind": (("acceptance", acceptance_payload(2, kind="telepathy")), "kind: Input should be 'inline'"),
+    "text": (("acceptance", acceptance_payload(2, text=123)), "text: Input should be a valid string"),
+    "textSha256": (("acceptance", acceptance_payload(2, textSha256="abc")), "textSha256: String should match"),
+    "tool.name": (("acceptance", acceptance_payload(2, tool={"name": 5, "version": None})), "tool.name"),
+    "start line": (("acceptance", acceptance_payload(2, range={"start": {"line": -5, "character": 0},
+                                                                "end": {"line": 1, "character": 0}})),
+                   "range.start.line: Input should be greater than or equal to 0"),
+    "verdict": (("review", {"regionIds": [GOOD["regionId"]], "reviewer": "lead@example.com", "verdict": "meh",
+                            "textSha256": {}, "reviewedAt": "2026-12-02T00:00:00Z"}), "verdict"),
 }
 
 

@@ -26,12 +26,13 @@ from ..chain import shape_error
 from . import dashboard, incidents, queries, rollup
 from .keys import ServiceKey
 from .observe import Metrics, Observe, log
+from .openapi import PAGING, REGION_FILTERS
 from .storage import Principal, Refused, Storage, Unavailable
 
 MAX_BODY = 8 * 1024 * 1024
 MAX_EVENTS = 5_000
 COOKIE = "ailedger_token"
-REGION_PARAMETERS = ("repo", "path", "author", "tool", "model", "status", "olderThanDays", "limit", "cursor")
+REGION_PARAMETERS = (*REGION_FILTERS, *PAGING)
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -48,7 +49,7 @@ def region_filters(q: Any) -> dict[str, Any]:
         raise ValueError(f"unknown parameter {unknown[0]!r}; expected any of {', '.join(REGION_PARAMETERS)}")
     if q.get("status") and q["status"] not in STATUSES:
         raise ValueError(f"status {q['status']!r} is not one; expected one of {', '.join(STATUSES)}")
-    filters: dict[str, Any] = {k: q.get(k) for k in ("repo", "path", "author", "tool", "model", "status")}
+    filters: dict[str, Any] = {k: q.get(k) for k in REGION_FILTERS if k != "olderThanDays"}
     if q.get("olderThanDays"):
         try:
             days = float(q["olderThanDays"])

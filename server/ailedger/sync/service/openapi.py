@@ -7,6 +7,15 @@ from typing import Any
 
 from ...ledger.projection import STATUSES
 
+# GET /v1/regions's parameters: the one list (app.py refuses any other, the document describes these).
+REGION_FILTERS: dict[str, dict[str, Any]] = {
+    "repo": {"type": "string"}, "path": {"type": "string"}, "author": {"type": "string"}, "tool": {"type": "string"},
+    "model": {"type": "string"}, "status": {"type": "string", "enum": list(STATUSES)},
+    "olderThanDays": {"type": "number"}}
+PAGING: dict[str, dict[str, Any]] = {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+    "cursor": {"type": "string"}}
+
 
 def document() -> dict[str, Any]:
     from ...models import Event, adapter
@@ -29,14 +38,10 @@ def document() -> dict[str, Any]:
         return ok({"$ref": "#/components/schemas/Error"}, description)
 
     unauthorized = {"401": err("missing or invalid bearer token")}
-    query = [{"name": n, "in": "query", "required": False, "schema": schema} for n, schema in
-             (("repo", {"type": "string"}), ("path", {"type": "string"}), ("author", {"type": "string"}),
-              ("tool", {"type": "string"}), ("model", {"type": "string"}),
-              ("status", {"type": "string", "enum": list(STATUSES)}), ("olderThanDays", {"type": "number"}))]
-    paging = [{"name": "limit", "in": "query", "required": False,
-               "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
-              {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-               "description": "the `next` of the previous page (opaque)"}]
+    query = [{"name": n, "in": "query", "required": False, "schema": schema} for n, schema in REGION_FILTERS.items()]
+    said = {"cursor": {"description": "the `next` of the previous page (opaque)"}}
+    paging = [{"name": n, "in": "query", "required": False, "schema": schema, **said.get(n, {})}
+              for n, schema in PAGING.items()]
     query += paging
     return {
         "openapi": "3.1.0",

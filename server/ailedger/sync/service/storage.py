@@ -230,6 +230,9 @@ class Storage:
     def push(self, principal: Principal, events: list[dict[str, Any]], key: str | None, body_sha: str,
              respond: Callable[[dict[str, Any]], Any]) -> tuple[int, bytes]:
         """Merge a batch (all or nothing); returns (status, response body)."""
+        refused = _invalid(events)
+        if refused is not None:
+            raise refused
         received = self.received_now()
         self.prepare(received)
         try:
@@ -243,7 +246,7 @@ class Storage:
         except Unavailable:
             raise
         except Exception:  # the transaction is rolled back; if an event's payload is why, say which and what
-            culprit = _unreadable(events)
+            culprit = _unstorable(events)
             if culprit is None:
                 raise
             raise culprit from None
@@ -370,12 +373,13 @@ def _push(t: Tx, principal: Principal, events: list[dict[str, Any]], key: str | 
     return status, response
 
 
-def _unreadable(events: list[dict[str, Any]]) -> Refused | None:
+def _invalid(events: list[dict[str, Any]]) -> Refused | None:
     """The first event whose payload the ledger's own models refuse, as a
-    refusal naming it and the field (400). Only after a push failed: checking
-    every payload up front would cost each push what ledgers already did when
-    they appended (and the events they derive, such as moves, are not checked
-    there, so neither are they here while the projection can read them)."""
+    refusal naming it and the field (400), before anything is stored. An
+    honest ledger validated every event it appended, so such an event comes
+    from a buggy or hostile client: the audit store keeps only what a ledger
+    could have written. Fields the models do not name are allowed (a newer
+    client's additions: the hash covers them as sent)."""
     from ...ledger.errors import InvalidEvent
     from ...ledger.store import validate_payload
 
@@ -384,7 +388,14 @@ def _unreadable(events: list[dict[str, Any]]) -> Refused | None:
             validate_payload(e["type"], e["payload"])
         except InvalidEvent as err:
             return Refused(400, "invalid", f"event {e['id']}: {err}", e["id"], e["device"])
-    for e in events:  # valid to the models, but no column of PostgreSQL's can hold it
+    return None
+
+
+def _unstorable(events: list[dict[str, Any]]) -> Refused | None:
+    """After a push failed: the first event whose payload no column of
+    PostgreSQL's can hold (a NUL character), as a refusal naming it (400).
+    Looked for only then: it costs every event a serialisation."""
+    for e in events:
         if b"\\u0000" in orjson.dumps(e["payload"]):
             return Refused(400, "invalid", f"event {e['id']}: its payload holds a NUL character", e["id"], e["device"])
     return None
