@@ -8,8 +8,11 @@ log into an identical table.
 
 from __future__ import annotations
 
+import bisect
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
 import orjson
-from typing import Any
 
 Row = dict[str, Any]
 
@@ -158,29 +161,51 @@ def in_scope(row: Row, scope: dict[str, Any]) -> bool:
     return not (since and row["accepted_at"] < since)
 
 
-def under_incidents(row: Row, incidents: list[tuple[str, dict[str, Any]]]) -> Row:
-    """A region whose acceptance reaches this ledger after an incident about
-    it (a teammate synced late): reopened as if it had been here, for code
-    accepted before the incident was opened. `incidents`: the earlier
-    `incident-open` events (id, payload), in log order."""
-    for event_id, p in incidents:
-        if _reopens(row, p):
-            row = apply(row, event_id, "incident-open", p, "")
-    return row
+class Incidents:
+    """The `incident-open` events known so far (id, payload), in log order,
+    for an acceptance that reaches the ledger after them (a teammate synced
+    late): code accepted before an incident was opened is reopened as if it
+    had been here. Only an incident opened at or after a region's acceptance
+    can reopen it, and most code is accepted after every incident there is,
+    so they are also kept by opening time and an acceptance looks only at
+    those opened since it: none, usually, where checking each incident of an
+    organisation's history took 63 us an acceptance at 100 incidents."""
+
+    def __init__(self, known: Iterable[tuple[str, dict[str, Any]]] = ()) -> None:
+        self._log: list[tuple[str, dict[str, Any]]] = []
+        self._opened: list[tuple[datetime, int]] = []  # (opened at, place in the log), sorted
+        for event_id, payload in known:
+            self.add(event_id, payload)
+
+    def add(self, event_id: str, payload: dict[str, Any]) -> None:
+        """The next `incident-open` event of the log."""
+        bisect.insort(self._opened, (_instant(payload["openedAt"]), len(self._log)))
+        self._log.append((event_id, payload))
+
+    def __len__(self) -> int:
+        return len(self._log)
+
+    def reopen(self, row: Row) -> Row:
+        """A region just accepted, as the incidents opened since its acceptance leave it (in log order)."""
+        if not self._opened:
+            return row
+        since = bisect.bisect_left(self._opened, (_instant(row["accepted_at"]), -1))
+        for k in sorted(k for _, k in self._opened[since:]):
+            event_id, p = self._log[k]
+            if in_scope(row, p["scope"]):
+                row = apply(row, event_id, "incident-open", p, "")
+        return row
 
 
-def _reopens(row: Row, p: dict[str, Any]) -> bool:
-    """An incident reopens code in its scope accepted before it was opened,
-    whichever reached the ledger first: every ledger ends in the same state."""
-    return in_scope(row, p["scope"]) and _instant(row["accepted_at"]) <= _instant(p["openedAt"])
-
-
-def _instant(stamp: Any) -> Any:
-    from datetime import datetime
-
-    return stamp if not isinstance(stamp, str) else datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+def _instant(stamp: Any) -> datetime:
+    """An RFC 3339 time as an instant (without an offset, UTC: as the models read it)."""
+    when = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def incident_regions(rows: Any, p: dict[str, Any]) -> list[str]:
-    """The regions an `incident-open` event reopens, of those given."""
-    return [r["region_id"] for r in rows if _reopens(r, p)]
+    """The regions an `incident-open` event reopens, of those given: in its
+    scope and accepted no later than it was opened, whichever reached the
+    ledger first, so every ledger ends in the same state."""
+    opened = _instant(p["openedAt"])
+    return [r["region_id"] for r in rows if in_scope(r, p["scope"]) and _instant(r["accepted_at"]) <= opened]

@@ -415,8 +415,11 @@ class Ledger:
                 incidents = [(r, i, orjson.loads(b)["payload"]) for r, i, b in conn.execute(
                     "SELECT rowid, id, body FROM events WHERE type = 'incident-open' AND rowid <= ? ORDER BY rowid",
                     (pending[-1][0] if pending else 0,))]
+                earlier, k = projection.Incidents(), 0  # those before the event being projected
                 for rowid, event_id, type_, body in pending:
-                    earlier = [(i, p) for r, i, p in incidents if r < rowid] if incidents else []
+                    while k < len(incidents) and incidents[k][0] < rowid:
+                        earlier.add(incidents[k][1], incidents[k][2])
+                        k += 1
                     self._project_one(conn, event_id, type_, orjson.loads(body), earlier)
                     done = rowid
                 conn.execute(
@@ -425,10 +428,10 @@ class Ledger:
             self._projected = done
 
     def _project_one(self, conn: sqlite3.Connection, event_id: str, type_: str,
-                     content: dict[str, Any], incidents: list[tuple[str, dict[str, Any]]]) -> None:
+                     content: dict[str, Any], incidents: projection.Incidents) -> None:
         payload = content["payload"]
         if type_ == "acceptance":
-            row = projection.under_incidents(projection.from_acceptance(event_id, payload), incidents)
+            row = incidents.reopen(projection.from_acceptance(event_id, payload))
             conn.execute(_UPSERT_REGION, tuple(row[c] for c in _REGION_COLUMNS))
             return
         ids = projection.region_ids(type_, payload)
@@ -645,16 +648,15 @@ class Ledger:
     def rebuild_regions(self) -> list[dict[str, Any]]:
         """Replay the whole log into a fresh projection (in memory) and return it."""
         rows: dict[str, dict[str, Any]] = {}
-        incidents: list[tuple[str, dict[str, Any]]] = []
+        incidents = projection.Incidents()
         for event in self.events():
             content = event.content
             payload, actor = content["payload"], content["actor"]
             if event.type == "acceptance":
-                rows[payload["regionId"]] = projection.under_incidents(
-                    projection.from_acceptance(event.id, payload), incidents)
+                rows[payload["regionId"]] = incidents.reopen(projection.from_acceptance(event.id, payload))
                 continue
             if event.type == "incident-open":
-                incidents.append((event.id, payload))
+                incidents.add(event.id, payload)
             ids = projection.region_ids(event.type, payload)
             if event.type == "incident-open":
                 ids = projection.incident_regions((r for r in rows.values() if r["status"] != "ended"), payload)

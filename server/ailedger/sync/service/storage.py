@@ -475,7 +475,7 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
     before = {region_id: region_fields(org, row) for region_id, row in rows.items()}
     trail: list[tuple[str, str]] = []
     replaced: list[tuple[str, str]] = []  # (region, the acceptance a new one replaces)
-    incidents: list[tuple[str, dict[str, Any]]] | None = None  # the organisation's, read when first needed
+    incidents: projection.Incidents | None = None  # the organisation's, read when first needed
     reopened: list[rollup.Changes] = []  # the kept counts' changes of stored regions incidents reopened
     for e in events:
         ids = projection.region_ids(e["type"], e["payload"])
@@ -493,11 +493,11 @@ def _project(t: Tx, org: str, events: list[dict[str, Any]]) -> Callable[[], None
         e["_repo"] = PROJECT.get(e["type"], _apply)(rows, e, ids)
         if e["type"] == "acceptance" and incidents:  # code accepted before an incident arrives reopened, as in
             region_id = e["payload"]["regionId"]  # every ledger
-            rows[region_id] = projection.under_incidents(rows[region_id], incidents)
+            rows[region_id] = incidents.reopen(rows[region_id])
         elif e["type"].startswith("incident-"):
             e["_repo"] = None  # an incident belongs to no repository: every pull hands it on
             if e["type"] == "incident-open" and incidents is not None:
-                incidents.append((e["id"], e["payload"]))
+                incidents.add(e["id"], e["payload"])
     # The events are new, so their trail rows are too (an event naming a region twice gives one). A replaced
     # acceptance stored before acceptances went without a trail row has one already.
     if replaced:
@@ -537,11 +537,11 @@ def _order_incidents(t: Tx, org: str, kinds: set[str]) -> None:
     t.x(f"SELECT pg_advisory_xact_lock{mode}(hashtext(? || current_schema()))", (f"ailedger-incidents {org} ",))
 
 
-def _incidents(t: Tx, org: str) -> list[tuple[str, dict[str, Any]]]:
-    """The organisation's stored `incident-open` events (id, payload), in order."""
-    return [(r[0], orjson.loads(r[1])["payload"]) for r in t.rows(
+def _incidents(t: Tx, org: str) -> projection.Incidents:
+    """The organisation's stored `incident-open` events, in order."""
+    return projection.Incidents((r[0], orjson.loads(r[1])["payload"]) for r in t.rows(
         "SELECT id, body FROM events WHERE org = ? AND repo IS NULL AND type = ? ORDER BY cursor",
-        (org, "incident-open"))]
+        (org, "incident-open")))
 
 
 UPDATE_REGIONS = "ON CONFLICT (region_id) DO UPDATE SET " + ", ".join(
@@ -565,7 +565,7 @@ def _reopen_stored(t: Tx, org: str, e: dict[str, Any], loaded: set[str]) -> roll
     no tool, model, author or repository)."""
     p = e["payload"]
     clause, params = scope.where(p["scope"])
-    try:  # code accepted after the incident was opened is not reopened (projection._reopens)
+    try:  # code accepted after the incident was opened is not reopened (projection.incident_regions)
         clause, params = clause + " AND accepted_ts <= ?", [*params, stamp(str(p["openedAt"]))]
     except ValueError:
         pass
