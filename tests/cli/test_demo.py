@@ -15,4 +15,6 @@ def test_demo_walks_through_capture_gate_move_review_verify_sync_incident_and_ta
     assert "synced 4 events to the audit service" in out and "lists 2 region(s)" in out
     assert "opened INC-" in out and "2 region(s) reopened in 1 repository here" in out
     assert "pricing.py is now reopened" in out
+    assert "sent to http://127.0.0.1:" in out  # the incident went to the service of the step before, at once
+    assert "The audit service reopened the same 2 region(s) for the whole organisation" in out
     assert "FAILED: edited: event" in out

@@ -12,8 +12,9 @@ unreviewed, a coding agent's hook records its edit of another file, the CI
 gate holds both back under the repository's policy, the agent's file is
 renamed with `git mv` and its attribution follows, a person reviews both,
 the gate passes, the chain verifies, it syncs to an embedded audit service
-on a loopback port, an incident about the model reopens its code, and a
-tampered ledger is caught. Nothing outside the temporary folder is touched.
+on a loopback port, an incident about the model reopens its code in the
+ledger and on the service, and a tampered ledger is caught. Nothing outside
+the temporary folder is touched (not even your own sync settings).
 
 example:
   ailedger demo
@@ -44,7 +45,8 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 
 def _sync_demo(console, ledger, work):  # type: ignore[no-untyped-def]
-    """Start an embedded service (`ailedger serve` on a free loopback port), push, ask it back."""
+    """Start an embedded service (`ailedger serve` on a free loopback port), push, ask it back.
+    Returns (service, lead's token), or None if it did not start; the caller stops it."""
     import httpx
 
     from ..sync.client import Endpoint, push
@@ -54,16 +56,18 @@ def _sync_demo(console, ledger, work):  # type: ignore[no-untyped-def]
         service = start(work / "service")
     except RuntimeError as err:
         console.print(f"[red]the embedded audit service did not start ({err}); skipping this step[/]")
-        return
+        return None
     try:
         token = service.token("lead@example.com", role="lead")
         result = push(ledger, Endpoint(service.url, token))
         listed = httpx.get(f"{service.url}/v1/regions", headers={"authorization": f"Bearer {token}"}).json()["total"]
-        console.print(f"synced {result.pushed} events to the audit service at {service.url}; it verified the chain, "
-                      f"signed a checkpoint (kept as this ledger's anchor) and now lists {listed} region(s) "
-                      f"for the team lead's dashboard at {service.url}/.")
-    finally:
+    except BaseException:
         service.stop()
+        raise
+    console.print(f"synced {result.pushed} events to the audit service at {service.url}; it verified the chain, "
+                  f"signed a checkpoint (kept as this ledger's anchor) and now lists {listed} region(s) "
+                  f"for the team lead's dashboard at {service.url}/.")
+    return service, token
 
 
 def _hook(work, repo, event: dict) -> None:  # type: ignore[no-untyped-def]
@@ -113,13 +117,20 @@ def _move_demo(console, ledger, repo) -> None:  # type: ignore[no-untyped-def]
                       "blame, check, reports and the dashboard all follow it.")
 
 
-def _incident_demo(console, ledger, work, region_id: str) -> None:  # type: ignore[no-untyped-def]
+def _incident_demo(console, ledger, work, region_id: str, synced) -> None:  # type: ignore[no-untyped-def]
+    """`ailedger incident open` as a lead runs it, sent at once to the audit service of step 8 (`synced`:
+    (service, token), or None if it did not start: then only this ledger knows)."""
     import os
     import subprocess
     import sys
 
+    import httpx
+
     env = {k: v for k, v in os.environ.items() if k not in ("AILEDGER_ENDPOINT", "AILEDGER_TOKEN")}
-    env.update(AILEDGER_DB=str(work / "ledger.db"), AILEDGER_USER="lead@example.com")
+    env.update(AILEDGER_DB=str(work / "ledger.db"), AILEDGER_USER="lead@example.com",
+               XDG_CONFIG_HOME=str(work / "config"))  # not the user's own [sync] settings
+    if synced:
+        env.update(AILEDGER_ENDPOINT=synced[0].url, AILEDGER_TOKEN=synced[1])
     done = subprocess.run([sys.executable, "-m", "ailedger", "incident", "open", "--model", "openai/gpt-4.1@2025-04-14",
                            "--reason", "faulty model version: rounding"], env=env, cwd=work, capture_output=True,
                           text=True, check=False, timeout=60)
@@ -130,6 +141,12 @@ def _incident_demo(console, ledger, work, region_id: str) -> None:  # type: igno
     console.print(f"{done.stdout.strip()}\nEvery region that model wrote is back under review "
                   f"(pricing.py is now [yellow]{row['status']}[/]: `ai-reopened` in every editor, teammates' too after "
                   "sync); `ailedger incident report ID` writes the defect report for the provider.")
+    if synced:
+        service, token = synced
+        reopened = httpx.get(f"{service.url}/v1/regions", params={"status": "reopened"},
+                             headers={"authorization": f"Bearer {token}"}).json()["total"]
+        console.print(f"The audit service reopened the same {reopened} region(s) for the whole organisation; its "
+                      f"dashboard lists the incident at {service.url}/incidents.")
 
 
 def _gate_demo(console, ledger, repo) -> None:  # type: ignore[no-untyped-def]
@@ -237,10 +254,13 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[green]ok[/]: {report.events} events, chain intact; head anchored for next time.")
 
         say("The ledger syncs to your organisation's audit service")
-        _sync_demo(console, ledger, work)
-
-        say("A faulty model version turns up: open an incident")
-        _incident_demo(console, ledger, work, region_id)
+        synced = _sync_demo(console, ledger, work)
+        try:
+            say("A faulty model version turns up: open an incident")
+            _incident_demo(console, ledger, work, region_id, synced)
+        finally:
+            if synced:
+                synced[0].stop()
 
         say("Someone edits the ledger behind its back...")
         raw = sqlite3.connect(ledger.path)
