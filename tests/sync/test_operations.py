@@ -119,3 +119,18 @@ def test_token_revoke_from_the_command_line(service) -> None:
     assert httpx.get(f"{service.url}/v1/events", headers=auth).status_code == 401
     again = subprocess.run(run, capture_output=True, text=True, env=service.env)
     assert again.returncode == 2 and "no such token" in again.stderr
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("postgresql://nobody@127.0.0.1:1/x", "--database-url: cannot connect to 127.0.0.1:1/x: connection failed:"),
+    ("mysql://audit:secret@db/ailedger", "--database-url: expected a postgresql:// URL, got mysql://"),
+    ("audit-db", "--database-url: expected a postgresql:// URL, got 'audit-db'"),
+    (f"{POSTGRES}?options=-csearch_path%3Dno_such_schema",
+     "cannot bring the schema up to date: no schema has been selected to create in"),
+])
+def test_a_database_url_that_cannot_serve_is_one_line_naming_why(cli, url: str, says: str) -> None:
+    """Whatever libpq or PostgreSQL says (a hint on a second line, the failed statement and a caret) comes out
+    on one line, and a password in the URL never does."""
+    result = cli("serve", "--database-url", url)
+    assert result.code == 2 and says in result.err, result.err
+    assert len(result.err.strip().splitlines()) == 1 and "secret" not in result.err, result.err

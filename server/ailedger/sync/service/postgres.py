@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from .schema import migrate_postgres
-from .storage import Storage, Tx, Unavailable
+from .storage import Storage, Tx, Unavailable, one_line
 
 
 class PostgresStorage(Storage):
@@ -18,12 +18,19 @@ class PostgresStorage(Storage):
         import psycopg
         from psycopg_pool import ConnectionPool
 
-        self.where = url.split("@")[-1].split("?")[0]
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        if scheme not in ("postgresql", "postgres"):  # what psycopg makes of another would puzzle more than help
+            raise ConnectionError(f"expected a postgresql:// URL, got {scheme + '://' if scheme else repr(url[:20])}")
+        self.where = url.split("@")[-1].split("?")[0]  # never the password
         try:
-            with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as err:
+            raise ConnectionError(f"cannot connect to {self.where}: {one_line(err)}") from None
+        try:
+            with conn:
                 migrate_postgres(conn)
         except psycopg.Error as err:
-            raise ConnectionError(f"cannot connect to {self.where}: {err}".strip()) from None
+            raise ConnectionError(f"{self.where}: cannot bring the schema up to date: {one_line(err)}") from None
         self.months: set[str] = set()  # months whose partition this process has seen exist (a cache only)
         self.pool = ConnectionPool(url, min_size=2, max_size=pool_size, kwargs={"autocommit": True},
                                    timeout=10, open=True, name="ailedger")
@@ -39,7 +46,7 @@ class PostgresStorage(Storage):
         except PoolTimeout as err:
             raise Unavailable(f"no database connection free within {self.pool.timeout:g} s") from err
         except psycopg.OperationalError as err:
-            raise Unavailable(f"database {self.where}: {str(err).strip()[:200]}") from err
+            raise Unavailable(f"database {self.where}: {one_line(err)[:200]}") from err
 
     def prepare(self, received: str) -> None:
         """The partition for the month of `received` exists (checked once per month per process)."""

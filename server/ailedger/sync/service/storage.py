@@ -64,6 +64,13 @@ class Refused(Exception):
         self.status, self.kind, self.message, self.event_id, self.device = status, kind, message, event_id, device
 
 
+def one_line(err: Exception) -> str:
+    """PostgreSQL's own words for an error, on one line: its primary message (not
+    the statement and caret it may add), else libpq's (a hint on a second line)."""
+    primary = getattr(getattr(err, "diag", None), "message_primary", None)
+    return " ".join((primary or str(err)).split())
+
+
 class Unavailable(Exception):
     """The database cannot be reached now: the client should retry (503)."""
 
@@ -329,7 +336,7 @@ class Storage:
         try:
             found = self.read(lambda t: t.x("SELECT version FROM schema_version").fetchone())
         except Exception as err:  # noqa: BLE001 - any failure means not ready; say which
-            return f"database: {type(err).__name__}: {str(err).strip()[:200]}"
+            return f"database: {type(err).__name__}: {one_line(err)[:200]}"
         if not found or found[0] != VERSION:
             return f"schema version {found[0] if found else None}, expected {VERSION}"
         return None
