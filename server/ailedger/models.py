@@ -10,7 +10,10 @@ instances) and makes what is stored exactly what was validated. Field names
 are camelCase on the wire (LSP style). Messages from outside ignore unknown
 fields, so newer clients can talk to older servers; event payloads keep
 whatever extra fields they carry, because the hash chain covers the stored
-bytes.
+bytes. Event payloads may gain fields and values but never tighten: the
+audit service checks every pushed event against these models, so a rule
+added later would refuse an older ledger's events for good (a device cannot
+push past an event of its chain); tighten with a new envelope `v` instead.
 """
 
 from __future__ import annotations

@@ -386,7 +386,8 @@ def _invalid(events: list[dict[str, Any]]) -> Refused | None:
     honest ledger validated every event it appended, so such an event comes
     from a buggy or hostile client: the audit store keeps only what a ledger
     could have written. Fields the models do not name are allowed (a newer
-    client's additions: the hash covers them as sent)."""
+    client's additions: the hash covers them as sent); the models never
+    tighten (see models.py), so an older ledger's events still pass."""
     from ...ledger.errors import InvalidEvent
     from ...ledger.store import validate_payload
 
