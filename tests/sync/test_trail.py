@@ -68,3 +68,36 @@ def test_an_acceptance_stored_with_its_own_trail_row_is_listed_once(service, tmp
         push(ledger, Endpoint(service.url, token))  # its row now names the new acceptance; the old one keeps its row
         assert len(naming(ledger, region["regionId"])) == 2
         assert shown(service, token, region["regionId"]) == naming(ledger, region["regionId"])
+
+
+def test_a_long_trail_is_paged_oldest_first_each_event_once(service, tmp_path: Path) -> None:
+    """A region in a file saved all day gains an update at each save: its page shows 200 events with the exact
+    count and a link to the next 200, and following the links meets every event once, in order."""
+    from ailedger.sync.service.dashboard import TRAIL_PAGE
+
+    region = acceptance_payload(4, regionId="01TRAILLONG0000000000000000")
+    updates = [("region-update", {"regionId": region["regionId"], "path": region["path"],
+                                  "range": {"start": {"line": k, "character": 0}, "end": {"line": k + 1, "character": 0}},
+                                  "aiRanges": [], "textSha256": region["textSha256"], "aiFraction": 1.0, "reason": "save"})
+               for k in range(1, TRAIL_PAGE + 50)]
+    with Ledger(tmp_path / "dev.db") as ledger:
+        token = service.token("dev@example.com", role="lead")
+        ledger.append_many([("acceptance", region), *updates], actor="dev@example.com")
+        push(ledger, Endpoint(service.url, token))
+        expected = naming(ledger, region["regionId"])
+    assert len(expected) == TRAIL_PAGE + 50
+    first = httpx.get(f"{service.url}/regions/{region['regionId']}", cookies={COOKIE: token}, timeout=30)
+    assert f"1–{TRAIL_PAGE} of {TRAIL_PAGE + 50} events, oldest first" in first.text
+    seen, page = [], first
+    while True:
+        seen += re.findall(r"<tr class=event>.*?<code>([0-9a-f]{12})</code>", page.text)
+        link = re.search(r"<a class=next rel=next href=\"\?([^\"]+)\">", page.text)
+        if link is None:
+            break
+        page = httpx.get(f"{service.url}/regions/{region['regionId']}?{link.group(1).replace('&amp;', '&')}",
+                         cookies={COOKIE: token}, timeout=30)
+        assert page.status_code == 200, page.text[:300]
+    assert seen == expected
+    assert f"{TRAIL_PAGE + 1}–{TRAIL_PAGE + 50} of {TRAIL_PAGE + 50} events" in page.text
+    bad = httpx.get(f"{service.url}/regions/{region['regionId']}?cursor=nonsense", cookies={COOKIE: token}, timeout=30)
+    assert bad.status_code == 400 and "cursor is not one this service gave out" in bad.text

@@ -289,8 +289,13 @@ def create_app(storage: Storage, key: ServiceKey) -> Any:
         region = await run_in_threadpool(storage.region, who.org, region_id)
         if region is None:
             return HTMLResponse(dashboard.message("Region", "", heading="No such region"), status_code=404)
-        events = await run_in_threadpool(storage.trail, who.org, region_id)
-        return HTMLResponse(dashboard.trail(region, events))
+        q = request.query_params
+        try:
+            events = await run_in_threadpool(storage.trail, who.org, region_id, dashboard.TRAIL_PAGE,
+                                             q.get("cursor") or None)
+        except ValueError as err:
+            return HTMLResponse(dashboard.message("Bad request", str(err)), status_code=400)
+        return HTMLResponse(dashboard.trail(region, events, dashboard.first_shown(q)))
 
     async def login(request: Request) -> Response:
         if request.method == "GET":

@@ -19,6 +19,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 PAGE = 100  # unreviewed regions per dashboard page (the next page is a link)
 ALERTS_SHOWN = 20  # the most recent tamper alerts on the home page (all of them, paged, on /alerts)
 ALERTS_PAGE = 100
+TRAIL_PAGE = 200  # events of one region's trail per page, oldest first
 
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"], default=True),
                   trim_blocks=False)
@@ -74,8 +75,11 @@ def chart(series: list[tuple[str, float | None]], width: int = 640, height: int 
     return {"points": points, "line": line, "width": width, "height": height, "pad": pad}
 
 
-def trail(region: dict[str, Any], events: list[dict[str, Any]]) -> str:
-    return render("trail.html", region=region, events=events, what=_what)
+def trail(region: dict[str, Any], events: dict[str, Any], first: int) -> str:
+    """A region and a page of its trail (storage.trail's), with a link to the next."""
+    next_query = urlencode({"cursor": events["next"], "from": first + len(events["events"])}) if events["next"] else None
+    return render("trail.html", region=region, events=events, first=first, next_query=next_query, limit=TRAIL_PAGE,
+                  what=_what)
 
 
 def _what(event: dict[str, Any]) -> str:

@@ -271,24 +271,32 @@ class Storage:
                                         (region_id, org)).fetchone())
         return orjson.loads(found[0]) if found else None
 
-    def trail(self, org: str, region_id: str) -> list[dict[str, Any]]:
-        """Every event that speaks of a region, oldest first: its trail rows and
-        the acceptance its row names (which has no trail row: see `_project`)."""
+    def trail(self, org: str, region_id: str, limit: int = 200, cursor: str | None = None) -> dict[str, Any]:
+        """A page of the events that speak of a region, oldest first: its trail
+        rows and the acceptance its row names (which has no trail row: see
+        `_project`). {"events", "next": the next page's cursor or None, "total"}.
+        Paged: a region in a file saved all day gains an update at each save."""
+        after = decode_number_cursor(cursor) if cursor else -1
         # PostgreSQL finds an event by id through event_ids, then by (device, seq) in its month's partition
         # (an index by id on the events themselves would be a second one to write per event).
         join = ("JOIN event_ids i ON i.id = r.event_id JOIN events e ON e.device = i.device AND e.seq = i.seq"
                 if self.postgres else "JOIN events e ON e.id = r.event_id")
 
-        def read(t: Tx) -> list[tuple[Any, ...]]:
+        def read(t: Tx) -> tuple[int, list[tuple[Any, ...]]]:
             found = t.x("SELECT row FROM regions WHERE region_id = ? AND org = ?", (region_id, org)).fetchone()
             accepted = orjson.loads(found[0])["accepted_event"] if found else ""
-            return t.rows(f"SELECT e.id, e.device, e.seq, e.prev_hash, e.hash, e.body FROM (SELECT event_id FROM"
-                          f" region_events WHERE region_id = ? UNION SELECT ?) AS r {join}"
-                          " WHERE e.org = ? ORDER BY e.cursor", (region_id, accepted, org))
+            events = (f"FROM (SELECT event_id FROM region_events WHERE region_id = ? UNION SELECT ?) AS r {join}"
+                      " WHERE e.org = ?")
+            params = (region_id, accepted, org)
+            return (t.x(f"SELECT COUNT(*) {events}", params).fetchone()[0],
+                    t.rows(f"SELECT e.cursor, e.id, e.device, e.seq, e.prev_hash, e.hash, e.body {events}"
+                           " AND e.cursor > ? ORDER BY e.cursor LIMIT ?", (*params, after, limit + 1)))
 
-        rows = self.read(read)
-        return [{"id": r[0], "device": r[1], "seq": r[2], "prevHash": r[3], "hash": r[4], **orjson.loads(r[5])}
-                for r in rows]
+        total, rows = self.read(read)
+        more, rows = len(rows) > limit, rows[:limit]
+        return {"events": [{"id": r[1], "device": r[2], "seq": r[3], "prevHash": r[4], "hash": r[5],
+                            **orjson.loads(r[6])} for r in rows],
+                "next": encode_cursor((str(rows[-1][0]),)) if more else None, "total": total}
 
     def head(self, org: str, device: str) -> dict[str, Any] | None:
         row = self.read(lambda t: t.x("SELECT seq, hash, event_id FROM devices WHERE device = ? AND org = ?"
