@@ -92,3 +92,24 @@ def test_a_nul_character_where_postgresql_keeps_a_column_is_refused_there(servic
         assert len(httpx.get(url, headers=lead, timeout=30).json()["events"]) == 1
     else:
         assert r.status_code == 200 and r.json()["accepted"] == 1, r.text
+
+
+def test_a_newer_clients_event_the_service_refuses_says_to_upgrade_the_service(service, tmp_path) -> None:
+    """A newer ailedger writes a kind this service's models do not know yet (its ledger validated it with its
+    own): `ailedger sync` stops at its batch, names it, says the likely cause, and keeps the batch for the next
+    push."""
+    from ailedger.ledger.store import Ledger
+    from ailedger.sync.client import Endpoint, SyncError, push, status
+
+    endpoint = Endpoint(service.url, service.token("dev@example.com"))
+    with Ledger(tmp_path / "newer.db") as ledger:
+        ledger.append("acceptance", acceptance_payload(1), actor="dev@example.com")
+        with ledger._write() as conn:  # as a newer version's models let it append (they are not these)
+            ledger._insert(conn, [("acceptance", acceptance_payload(2, kind="inline-chat"))], "dev@example.com")
+        with pytest.raises(SyncError) as refused:
+            push(ledger, endpoint)
+        message = str(refused.value)
+        assert "kind: Input should be 'inline'" in message and "upgrade the service" in message
+        said = status(ledger, service.url)  # what `ailedger sync status` shows
+        assert "\n" not in message and "upgrade the service" in said["lastError"] and said["pending"] == 2
+        assert ledger.verify().ok

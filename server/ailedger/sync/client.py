@@ -171,7 +171,7 @@ def push(ledger: Ledger, endpoint: Endpoint, *, batch: int = 1000, retry: Retry 
             response = _send(client, "POST", f"{endpoint.url}/v1/events", retry, content=body,
                              headers={"idempotency-key": key, "content-type": "application/json"})
             if response.status_code != 200:
-                message = _message(response)
+                message = _message(response) + _skew_hint(response)
                 _record_error(ledger, endpoint.url, message)
                 raise SyncError(f"the audit service refused the push: {message}")
             answer = response.json()
@@ -261,6 +261,18 @@ def _message(response: Any) -> str:
         return f"HTTP {response.status_code}: {response.json().get('error')}"
     except ValueError:
         return f"HTTP {response.status_code}"
+
+
+def _skew_hint(response: Any) -> str:
+    """A push the service found invalid: this ledger validated each of its own
+    events when it wrote them, so the likely cause is a service older than
+    this client, which does not know a kind or value it writes."""
+    try:
+        invalid = response.status_code == 400 and response.json().get("kind") == "invalid"
+    except ValueError:
+        return ""
+    return (" (this ledger checked the event when it was written: if the audit service runs an older ailedger"
+            " than this one, upgrade the service)") if invalid else ""
 
 
 def _state(ledger: Ledger, url: str) -> dict[str, Any]:
