@@ -272,7 +272,10 @@ class Ledger:
         already holds typed (the placement engine's `region-move` and
         `region-update`), and unit tests hold those builders to the models.
         Validating them again would load pydantic into `ailedger check`,
-        a quarter of its run. Only their event types are checked here."""
+        a quarter of its run. Only their event types are checked here. The
+        audit service does check them (every pushed payload), so a builder
+        that strayed from the models would stop this device's sync at that
+        event: the unit tests that hold the builders to the models matter."""
         if spool.pending(self.path):  # what hooks left waiting goes first
             self.drain_spool()
         with _no_cyclic_gc():
