@@ -139,3 +139,39 @@ def test_regions_from_version_5_get_the_columns_an_incident_scope_compares(tmp_p
                                              ["acme", *params])) == [("OLD0",)]
     finally:
         storage.close()
+
+
+def test_event_bodies_compress_with_lz4_in_every_month_from_version_6(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A version-6 database (pglz, the default) migrated: the events table, each month's partition there is
+    and each made later store bodies with lz4; what was stored stays readable."""
+    import psycopg
+
+    from ailedger.sync.service import partitions, schema
+    from ailedger.sync.service.postgres import PostgresStorage
+    from helpers_service import postgres_schema
+
+    url = postgres_schema("migrate_lz4")
+    with monkeypatch.context() as old_code:
+        old_code.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:6])
+        old_code.setattr(schema, "VERSION", 6)
+        old = PostgresStorage(url)
+        old.prepare("2026-12-04T00:00:00Z")  # this month's partition and the next, as a running service makes them
+        old.close()
+
+    def compression() -> dict[str, str]:
+        with psycopg.connect(url) as conn:
+            return dict(conn.execute(
+                "SELECT c.relname, a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+                " WHERE a.attname = 'body' AND c.relnamespace = current_schema()::regnamespace"
+                " AND c.relname LIKE 'events%'").fetchall())
+
+    assert set(compression().values()) == {""}  # the default: pglz
+    storage = PostgresStorage(url)
+    try:
+        storage.write(lambda t: partitions.ensure(t, "2027-05"))  # a month made after the migration
+        found = compression()
+        assert {"events", "events_default", "events_2026_12", "events_2027_01", "events_2027_05"} <= set(found)
+        assert set(found.values()) == {"l"}, found
+        assert storage.read(lambda t: t.x("SELECT version FROM schema_version").fetchone()[0]) == VERSION
+    finally:
+        storage.close()

@@ -217,8 +217,32 @@ def _version_6(t: Any) -> None:
         t.x("UPDATE regions SET " + ", ".join(f"{c} = json_extract(row, '$.{c}')" for c in SCOPE_PARTS))
 
 
+# 7: no SQL of its own (_version_7).
+def _version_7(t: Any) -> None:
+    """PostgreSQL: event bodies compress with lz4 rather than the default
+    pglz. A body carrying a prompt or an agent's whole edit passes the 2 kB
+    at which PostgreSQL compresses it: at 4 kB pglz took 67 us a row to
+    store, lz4 21 (a COPY of 20,000 here; lz4 keeps a half more bytes).
+    New rows only, nothing rewritten. The parent's setting reaches months
+    made later, not those there now, so each is set too; a server built
+    without lz4 keeps its default."""
+    if not t.postgres:
+        return
+    import psycopg
+
+    months = [r[0] for r in t.rows("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                                   " WHERE i.inhparent = 'events'::regclass")]
+    try:
+        with t.conn.transaction():  # a savepoint: without lz4 the rest of the migration still commits
+            for table in ["events", *months]:
+                t.x(f'ALTER TABLE "{table}" ALTER COLUMN body SET COMPRESSION lz4')
+    except psycopg.errors.FeatureNotSupported:
+        pass
+
+
 MIGRATIONS: list[tuple[str, Callable[[Any], None] | None]] = [(V1, None), (V2, _version_2), (V3, _version_3),
-                                                               (V4, _version_4), ("", _version_5), (V6, _version_6)]
+                                                               (V4, _version_4), ("", _version_5), (V6, _version_6),
+                                                               ("", _version_7)]
 VERSION = len(MIGRATIONS)
 
 
