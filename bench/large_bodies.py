@@ -32,6 +32,7 @@ from service_scale import postgres_cpu  # noqa: E402
 from ailedger.ledger.ids import new_id  # noqa: E402
 from ailedger.ledger.store import Ledger  # noqa: E402
 from ailedger.sync.service.postgres import PostgresStorage  # noqa: E402
+from ailedger.sync.service.schema import event_tables  # noqa: E402
 
 WORDS = ("the pricing module bulk discount orders items rounding rules tests cart shipping weight customer invoice"
          " refactor keep add update handle edge case when quantity is zero negative return error message").split()
@@ -58,8 +59,7 @@ def push_all(batch: list[dict[str, Any]], compression: str) -> tuple[float, floa
     try:
         if compression == "pglz":  # as before schema version 7
             def back(t: Any) -> None:
-                for (table,) in [("events",), *t.rows("SELECT c.relname FROM pg_inherits i JOIN pg_class c"
-                                                      " ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass")]:
+                for table in event_tables(t):
                     t.x(f'ALTER TABLE "{table}" ALTER COLUMN body SET COMPRESSION pglz')
             storage.prepare(storage.received_now())
             storage.write(back)

@@ -197,9 +197,9 @@ class Incidents:
         return row
 
 
-def _instant(stamp: Any) -> datetime:
+def _instant(stamp: str) -> datetime:
     """An RFC 3339 time as an instant (without an offset, UTC: as the models read it)."""
-    when = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...ledger.projection import STATUSES
+from .queries import MAX_LIMIT
 
 # GET /v1/regions's parameters: the one list (app.py refuses any other, the document describes these).
 REGION_FILTERS: dict[str, dict[str, Any]] = {
@@ -13,7 +14,7 @@ REGION_FILTERS: dict[str, dict[str, Any]] = {
     "model": {"type": "string"}, "status": {"type": "string", "enum": list(STATUSES)},
     "olderThanDays": {"type": "number"}}
 PAGING: dict[str, dict[str, Any]] = {
-    "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+    "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100},
     "cursor": {"type": "string"}}
 
 

@@ -217,6 +217,12 @@ def _version_6(t: Any) -> None:
         t.x("UPDATE regions SET " + ", ".join(f"{c} = json_extract(row, '$.{c}')" for c in SCOPE_PARTS))
 
 
+def event_tables(t: Any) -> list[str]:
+    """PostgreSQL: `events` and each of its partitions (months and the default)."""
+    return ["events", *(r[0] for r in t.rows("SELECT c.relname FROM pg_inherits i JOIN pg_class c"
+                                             " ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass"))]
+
+
 # 7: no SQL of its own (_version_7).
 def _version_7(t: Any) -> None:
     """PostgreSQL: event bodies compress with lz4 rather than the default
@@ -230,11 +236,9 @@ def _version_7(t: Any) -> None:
         return
     import psycopg
 
-    months = [r[0] for r in t.rows("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-                                   " WHERE i.inhparent = 'events'::regclass")]
     try:
         with t.conn.transaction():  # a savepoint: without lz4 the rest of the migration still commits
-            for table in ["events", *months]:
+            for table in event_tables(t):
                 t.x(f'ALTER TABLE "{table}" ALTER COLUMN body SET COMPRESSION lz4')
     except psycopg.errors.FeatureNotSupported:
         pass

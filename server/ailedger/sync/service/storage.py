@@ -271,7 +271,7 @@ class Storage:
                                         (region_id, org)).fetchone())
         return orjson.loads(found[0]) if found else None
 
-    def trail(self, org: str, region_id: str, limit: int = 200, cursor: str | None = None) -> dict[str, Any]:
+    def trail(self, org: str, region_id: str, limit: int, cursor: str | None = None) -> dict[str, Any]:
         """A page of the events that speak of a region, oldest first: its trail
         rows and the acceptance its row names (which has no trail row: see
         `_project`). {"events", "next": the next page's cursor or None, "total"}.
@@ -294,9 +294,8 @@ class Storage:
 
         total, rows = self.read(read)
         more, rows = len(rows) > limit, rows[:limit]
-        return {"events": [{"id": r[1], "device": r[2], "seq": r[3], "prevHash": r[4], "hash": r[5],
-                            **orjson.loads(r[6])} for r in rows],
-                "next": encode_cursor((str(rows[-1][0]),)) if more else None, "total": total}
+        return {"events": [_event(r) for r in rows], "next": encode_cursor((str(rows[-1][0]),)) if more else None,
+                "total": total}
 
     def head(self, org: str, device: str) -> dict[str, Any] | None:
         row = self.read(lambda t: t.x("SELECT seq, hash, event_id FROM devices WHERE device = ? AND org = ?"
@@ -310,9 +309,7 @@ class Storage:
             sql += " AND (repo = ? OR repo IS NULL)"
             params.append(repo)
         rows = self.read(lambda t: t.rows(sql + " ORDER BY cursor LIMIT ?", (*params, limit)))
-        out = [{"id": r[1], "device": r[2], "seq": r[3], "prevHash": r[4], "hash": r[5], **orjson.loads(r[6])}
-               for r in rows]
-        return out, (rows[-1][0] if rows else after)
+        return [_event(r) for r in rows], (rows[-1][0] if rows else after)
 
     def alerts(self, org: str, limit: int = 100, cursor: str | None = None,
                newest_first: bool = False) -> dict[str, Any]:
@@ -348,6 +345,11 @@ class Storage:
         if not found or found[0] != VERSION:
             return f"schema version {found[0] if found else None}, expected {VERSION}"
         return None
+
+
+def _event(row: tuple[Any, ...]) -> dict[str, Any]:
+    """An event as it travels (the `Event` shape), from a stored row (cursor, id, device, seq, prev_hash, hash, body)."""
+    return {"id": row[1], "device": row[2], "seq": row[3], "prevHash": row[4], "hash": row[5], **orjson.loads(row[6])}
 
 
 def _idempotent(t: Tx, key: str, body_sha: str) -> tuple[int, bytes] | None:
